@@ -1,0 +1,111 @@
+"""The terminal adapter: chat with the bot as ``console:<name>``, buttons as numbered choices."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from core.bot import PetitionBot
+from core.markup import Markup
+from core.messages import Capabilities, Choice, Inbound, InboundKind, Outbound
+
+PLATFORM = "console"
+CAPABILITIES = Capabilities(max_text_length=100_000, native_forms=False)
+
+_BOLD, _ITALIC, _UNDERLINE, _RESET = "\x1b[1m", "\x1b[3m", "\x1b[4m", "\x1b[0m"
+
+
+def render_terminal(text: Markup, color: bool) -> str:
+    """Markup as terminal text: ANSI styles on a terminal, plain in a pipe; links keep the URL."""
+    out = []
+    for span in text.spans:
+        piece = _printable(span.text)
+        if span.url and span.url != span.text:
+            piece = f"{piece} ({_printable(span.url)})"
+        if color and (span.bold or span.italic or span.url):
+            style = (_BOLD if span.bold else "") + (_ITALIC if span.italic else "")
+            piece = f"{style}{_UNDERLINE if span.url else ''}{piece}{_RESET}"
+        out.append(piece)
+    return "".join(out)
+
+
+def _printable(text: str) -> str:
+    """User text can't move the cursor or change colours: escape sequences are shown, not run."""
+    return "".join(ch if ch.isprintable() or ch == "\n" else repr(ch)[1:-1] for ch in text)
+
+
+class ConsoleChat:
+    """One person's chat with the bot in a terminal."""
+
+    def __init__(self, bot: PetitionBot, user: str, out: TextIO, color: bool = False) -> None:
+        self._bot = bot
+        self._user = user
+        self._out = out
+        self._color = color
+        self._choices: list[Choice] = []
+
+    async def say(self, line: str) -> list[Outbound]:
+        """Send one line as the user, print every reply, and return the replies."""
+        inbound = self.to_inbound(line)
+        if inbound is None:
+            return []
+        replies = await self._bot.handle(inbound, CAPABILITIES)
+        for reply in replies:
+            self._print(reply)
+        return replies
+
+    def to_inbound(self, line: str) -> Inbound | None:
+        """A command (``/sign x``), a pressed choice (its number or label), or free text."""
+        line = line.strip()
+        if not line:
+            return None
+        base = {
+            "platform": PLATFORM,
+            "user_id": self._user,
+            "chat_id": self._user,
+            "display_name": self._user,
+            "private": True,
+        }
+        if line.startswith("/"):
+            command, *args = line[1:].split()
+            return Inbound(kind=InboundKind.COMMAND, command=command, args=tuple(args), **base)
+        choice = self._pressed(line)
+        if choice is not None:
+            return Inbound(kind=InboundKind.CHOICE, text=choice.data, **base)
+        return Inbound(kind=InboundKind.TEXT, text=line, **base)
+
+    def _pressed(self, line: str) -> Choice | None:
+        if line.isdigit() and 1 <= int(line) <= len(self._choices):
+            return self._choices[int(line) - 1]
+        return next((c for c in self._choices if c.label.casefold() == line.casefold()), None)
+
+    def _print(self, reply: Outbound) -> None:
+        text = render_terminal(reply.text, self._color)
+        self._choices = [choice for row in reply.choices for choice in row]
+        buttons = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(self._choices, start=1))
+        links = "  ".join(f"{link.label}: {link.url}" for link in reply.links)
+        print(f"bot: {text}", file=self._out)
+        for extra in (buttons, links):
+            if extra:
+                print(f"     {_printable(extra)}", file=self._out)
+        print(file=self._out, flush=True)
+
+
+async def run_console(
+    bot: PetitionBot, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
+    """Read lines until end of input; in a pipe each line is echoed so the transcript reads."""
+    interactive = stdin.isatty()
+    chat = ConsoleChat(bot, user, stdout, color=stdout.isatty())
+    print(f"Chatting as console:{user}. Type /help, or Ctrl-D to leave.\n", file=stdout)
+    await chat.say("/start")
+    while True:
+        if interactive:
+            print("> ", end="", file=stdout, flush=True)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return
+        if not interactive:
+            print(f"> {line.rstrip()}", file=stdout)
+        await chat.say(line)

@@ -1,0 +1,140 @@
+"""`PetitionBot`: the one entry point adapters call with an `Inbound` to get `Outbound` replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from core.catalog import Catalog
+from core.commands.base import Handler, Services, UnknownPetition
+from core.commands.moderator import ModeratorCommands
+from core.commands.supporter import PRIVATE_COMMANDS, SupporterCommands
+from core.config import CampaignConfig
+from core.conversation import SigningConversation
+from core.messages import Capabilities, Inbound, InboundKind, Outbound
+from core.models import AuditEntry
+from core.roles import Role, RoleBook
+from core.store import Store
+from core.turn import Turn
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PetitionBot:
+    """Routes each inbound message to a command, the signing conversation or a button."""
+
+    def __init__(
+        self,
+        campaign: CampaignConfig,
+        store: Store,
+        catalog: Catalog | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.campaign = campaign
+        self.store = store
+        self.catalog = catalog or Catalog.load()
+        self._clock = clock
+        self._roles = RoleBook(campaign.roles)
+        self.conversation = SigningConversation(
+            store, campaign, timedelta(hours=campaign.conversation.idle_timeout_hours)
+        )
+        services = Services(store, campaign, self.catalog, self.conversation)
+        self._commands: dict[str, tuple[Role, Handler]] = {}
+        self.register(Role.SUPPORTER, SupporterCommands(services).handlers)
+        self.register(Role.MODERATOR, ModeratorCommands(services).handlers)
+
+    def register(self, role: Role, handlers: dict[str, Handler]) -> None:
+        """Add commands that need ``role``; later features (broadcasts, exports) plug in here."""
+        for name, handler in handlers.items():
+            self._commands[name] = (role, handler)
+
+    def commands_for(self, role: Role) -> list[str]:
+        """Command names available to ``role``, for platform command menus."""
+        return [name for name, (needed, _) in self._commands.items() if needed <= role]
+
+    async def handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
+        """Answer one inbound message; bad input is answered, never raised."""
+        turn = Turn(
+            inbound=inbound,
+            caps=caps,
+            role=self._roles.role_of(inbound),
+            campaign=self.campaign,
+            catalog=self.catalog,
+            now=self._clock(),
+        )
+        try:
+            match inbound.kind:
+                case InboundKind.COMMAND:
+                    return await self._command(turn)
+                case InboundKind.CHOICE:
+                    return await self._choice(turn)
+                case InboundKind.FORM:
+                    return await self._form(turn)
+                case InboundKind.TEXT:
+                    return await self._text(turn)
+        except UnknownPetition as exc:
+            return [turn.say("unknown_petition", slug=exc.slug[:40], slugs=self._slugs())]
+
+    async def _command(self, turn: Turn) -> list[Outbound]:
+        name = (turn.inbound.command or "").lower()
+        if name not in self._commands:
+            return [turn.say("unknown_command", command=name[:40])]
+        needed, handler = self._commands[name]
+        if turn.role < needed:
+            await self._audit(turn, f"refused:{name}")
+            return [turn.say("not_allowed", private=True, command=name)]
+        if name in PRIVATE_COMMANDS and turn.in_group_without_privacy:
+            link = turn.private_link(command=None if name == "sign" else name)
+            return [turn.say("go_private", links=[link] if link else [])]
+        if needed > Role.SUPPORTER:
+            await self._audit(turn, name)
+        return await handler(turn)
+
+    async def _choice(self, turn: Turn) -> list[Outbound]:
+        data = turn.inbound.text
+        if data.startswith("sign:"):
+            petition = self.campaign.petition(data.removeprefix("sign:"))
+            if petition is None:
+                return [turn.say("stale_button", private=True)]
+            if turn.in_group_without_privacy:
+                link = turn.private_link(petition.slug)
+                return [turn.say("go_private", links=[link] if link else [])]
+            return await self.conversation.begin(turn, petition, confirmed=True)
+        state, expired = await self.conversation.load(turn)
+        nonce, _, action = data.partition(":")
+        if state is None or nonce != state.nonce:
+            return [turn.say("expired" if expired else "stale_button", private=True)]
+        return await self.conversation.on_choice(turn, state, action)
+
+    async def _form(self, turn: Turn) -> list[Outbound]:
+        state, expired = await self.conversation.load(turn)
+        if state is None:
+            return [turn.say("expired" if expired else "stale_button", private=True)]
+        return await self.conversation.on_form(turn, state)
+
+    async def _text(self, turn: Turn) -> list[Outbound]:
+        if turn.in_group_without_privacy:
+            return []  # group chatter is not for the bot
+        state, expired = await self.conversation.load(turn)
+        if state is not None:
+            return await self.conversation.on_text(turn, state)
+        return [turn.say("expired" if expired else "not_understood", private=True)]
+
+    async def _audit(self, turn: Turn, action: str) -> None:
+        args = turn.inbound.args
+        petition = args[0][:40] if args and self.campaign.petition(args[0]) else None
+        entry = AuditEntry(
+            actor=turn.inbound.user_key, action=action, petition=petition, at=turn.now
+        )
+        await self.store.record_audit(entry)
+        log.info("privileged action=%s actor=%s", action, entry.actor)
+
+    def _slugs(self) -> str:
+        return ", ".join(p.slug for p in self.campaign.petitions)

@@ -1,0 +1,38 @@
+"""Commands for moderators: counts, statistics and the latest signers."""
+
+from __future__ import annotations
+
+from core.commands.base import Handler, Services, petition_from_args
+from core.messages import Outbound
+from core.reports import count_report, recent_report, stats_report
+from core.turn import Turn
+
+RECENT_LIMIT = 10
+STATS_DAYS = 7
+
+
+class ModeratorCommands:
+    """Handlers for the moderator commands; the dispatcher checks the role before calling."""
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        return {"count": self.count, "stats": self.stats, "recent": self.recent}
+
+    async def count(self, turn: Turn) -> list[Outbound]:
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        total = await self._s.store.count(petition.slug)
+        return [turn.reply(count_report(self._s.catalog, petition, total, turn.inbound.language))]
+
+    async def stats(self, turn: Turn) -> list[Outbound]:
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        stats = await self._s.store.stats(petition.slug, turn.now.date(), STATS_DAYS)
+        return [turn.reply(stats_report(self._s.catalog, petition, stats, turn.inbound.language))]
+
+    async def recent(self, turn: Turn) -> list[Outbound]:
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        recent = await self._s.store.recent(petition.slug, RECENT_LIMIT)
+        report = recent_report(self._s.catalog, petition, recent, turn.inbound.language)
+        return [turn.reply(report)]

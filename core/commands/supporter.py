@@ -1,0 +1,186 @@
+"""Commands for everyone: read the pitch, sign, check, share, withdraw, see my data."""
+
+from __future__ import annotations
+
+from core.commands.base import Handler, Services, petition_from_args
+from core.config import PetitionConfig
+from core.markup import Markup
+from core.messages import Choice, Outbound
+from core.models import Signature
+from core.prompts import share_text
+from core.referrals import parse_payload
+from core.reports import percent
+from core.roles import Role
+from core.turn import Turn
+
+# Commands that show or ask for personal data: never answered in a public chat.
+PRIVATE_COMMANDS = frozenset({"sign", "status", "share", "withdraw", "mydata", "cancel"})
+
+
+class SupporterCommands:
+    """Handlers for the supporter commands, by name."""
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "start": self.start,
+            "help": self.help,
+            "petitions": self.petitions,
+            "petition": self.petition,
+            "sign": self.sign,
+            "cancel": self.cancel,
+            "status": self.status,
+            "share": self.share,
+            "withdraw": self.withdraw,
+            "mydata": self.mydata,
+        }
+
+    async def start(self, turn: Turn) -> list[Outbound]:
+        wanted = parse_payload(list(turn.inbound.args))
+        if wanted.command in PRIVATE_COMMANDS and wanted.command != "sign":
+            return await self.handlers[wanted.command](turn)
+        referrer = None
+        if wanted.referrer_code:
+            referrer = await self._s.store.signature_by_ref_code(wanted.referrer_code)
+        slug = wanted.petition or (referrer.petition if referrer else None)
+        petition = self._s.campaign.petition(slug) if slug else None
+        if petition is None:
+            welcome = turn.text("welcome", name=turn.inbound.display_name)
+            pitch = await self.petition(turn)
+            return [turn.reply(welcome), *pitch]
+        return await self._s.conversation.begin(
+            turn, petition, source=wanted.source, referrer_code=wanted.referrer_code
+        )
+
+    async def help(self, turn: Turn) -> list[Outbound]:
+        text = turn.text("help_supporter")
+        if turn.role >= Role.MODERATOR:
+            text += turn.text("help_moderator")
+        if turn.role >= Role.ORGANIZER:
+            text += turn.text("help_organizer")
+        return [turn.reply(text)]
+
+    async def petitions(self, turn: Turn) -> list[Outbound]:
+        lines = Markup()
+        for petition in self._s.campaign.petitions:
+            count = await self._s.store.count(petition.slug)
+            lines += turn.text(
+                "petitions_line",
+                petition,
+                title=petition.title,
+                slug=petition.slug,
+                count=count,
+                goal=petition.goal,
+            )
+        return [turn.say("petitions", lines=lines)]
+
+    async def petition(self, turn: Turn) -> list[Outbound]:
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        count = await self._s.store.count(petition.slug)
+        text = turn.text(
+            "pitch",
+            petition,
+            title=petition.title,
+            pitch=petition.pitch,
+            statement=petition.statement,
+            addressed_to=petition.addressed_to,
+            count=count,
+            goal=petition.goal,
+            percent=percent(count, petition.goal),
+        )
+        if petition.site_url:
+            text += turn.text("pitch_site", petition, url=str(petition.site_url))
+        if turn.in_group_without_privacy:
+            link = turn.private_link(petition.slug)
+            return [turn.reply(text, links=[link] if link else [])]
+        sign = Choice(
+            label=turn.text("button_sign", petition).to_plain_text(), data=f"sign:{petition.slug}"
+        )
+        return [turn.reply(text, choices=[[sign]])]
+
+    async def sign(self, turn: Turn) -> list[Outbound]:
+        wanted = parse_payload(list(turn.inbound.args))
+        petition = petition_from_args(
+            self._s.campaign, (wanted.petition,) if wanted.petition else ()
+        )
+        return await self._s.conversation.begin(
+            turn, petition, source=wanted.source, referrer_code=wanted.referrer_code
+        )
+
+    async def cancel(self, turn: Turn) -> list[Outbound]:
+        state, _ = await self._s.conversation.load(turn)
+        if state is None:
+            return [turn.say("nothing_to_cancel", private=True)]
+        return await self._s.conversation.cancel(turn)
+
+    async def status(self, turn: Turn) -> list[Outbound]:
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        signature = await self._active(turn, petition)
+        count = await self._s.store.count(petition.slug)
+        key = "status_signed" if signature else "status_not_signed"
+        return [
+            turn.say(
+                key,
+                petition,
+                private=True,
+                title=petition.title,
+                slug=petition.slug,
+                count=count,
+                goal=petition.goal,
+                percent=percent(count, petition.goal),
+                signed_at=signature.signed_at.strftime("%Y-%m-%d") if signature else "",
+            )
+        ]
+
+    async def share(self, turn: Turn) -> list[Outbound]:
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        signature = await self._active(turn, petition)
+        if signature is None:
+            return [turn.say("share_needs_signature", petition, slug=petition.slug, private=True)]
+        return [turn.reply(share_text(turn, petition, signature), private=True)]
+
+    async def withdraw(self, turn: Turn) -> list[Outbound]:
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        return await self._s.conversation.begin_withdrawal(turn, petition)
+
+    async def mydata(self, turn: Turn) -> list[Outbound]:
+        inbound = turn.inbound
+        signatures = await self._s.store.signatures_of(inbound.platform, inbound.user_id)
+        state, _ = await self._s.conversation.load(turn)
+        if not signatures and state is None:
+            return [turn.say("mydata_none", private=True, account=inbound.user_key)]
+        text = turn.text("mydata_header", account=inbound.user_key)
+        for signature in signatures:
+            text += self._describe(turn, signature)
+        if state is not None:
+            answers = ", ".join(state.answers.values()) or "-"
+            text += turn.text("mydata_in_progress", slug=state.petition, answers=answers)
+        return [turn.reply(text, private=True)]
+
+    def _describe(self, turn: Turn, signature: Signature) -> Markup:
+        if not signature.active:
+            return turn.text(
+                "mydata_withdrawn",
+                slug=signature.petition,
+                withdrawn_at=f"{signature.withdrawn_at:%Y-%m-%d}",
+            )
+        return turn.text(
+            "mydata_signature",
+            slug=signature.petition,
+            name=signature.name or "-",
+            email=signature.email or "-",
+            postal_code=signature.postal_code or "-",
+            signed_at=f"{signature.signed_at:%Y-%m-%d %H:%M} UTC",
+            updates=turn.text("yes" if signature.opted_in else "no"),
+            consent_version=signature.consent_version,
+            code=signature.ref_code,
+        )
+
+    async def _active(self, turn: Turn, petition: PetitionConfig) -> Signature | None:
+        inbound = turn.inbound
+        return await self._s.store.active_signature(
+            petition.slug, inbound.platform, inbound.user_id
+        )

@@ -1,0 +1,97 @@
+"""Validation of the personal details a signer gives; one rule set for every platform."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+from core.config import FieldName
+
+NAME_MAX = 100
+# Control characters, bidi overrides/isolates and zero-width characters: invisible, and used
+# to disguise text.
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_URL = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|org|net|io|ru|xyz|info|biz|ly)\b)", re.I)
+_US_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+_OTHER_POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]$")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+class InvalidField(ValueError):
+    """A value a signer typed is not acceptable; ``message_key`` names the catalog answer."""
+
+    def __init__(self, field: FieldName, message_key: str) -> None:
+        super().__init__(f"invalid {field}: {message_key}")
+        self.field = field
+        self.message_key = message_key
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalise, drop invisible characters, collapse inner whitespace, trim."""
+    value = unicodedata.normalize("NFC", value)
+    value = _INVISIBLE.sub("", value.replace("\n", " ").replace("\t", " "))
+    return " ".join(value.split())
+
+
+def validate_name(raw: str) -> str:
+    """A full name: 1-100 characters with a letter, no links, no formula-like start."""
+    name = clean_text(raw)
+    if not name:
+        raise InvalidField(FieldName.NAME, "error_name_empty")
+    if len(name) > NAME_MAX:
+        raise InvalidField(FieldName.NAME, "error_name_too_long")
+    if not any(ch.isalpha() for ch in name):
+        raise InvalidField(FieldName.NAME, "error_name_no_letter")
+    if _URL.search(name):
+        raise InvalidField(FieldName.NAME, "error_name_url")
+    if name.startswith(_FORMULA_START):
+        raise InvalidField(FieldName.NAME, "error_name_symbol")
+    return name
+
+
+def public_name(name: str | None) -> str:
+    """How a signer is shown to others: first name and the initial of the last, "Jane D."."""
+    parts = (name or "").split()
+    if not parts:
+        return "?"
+    return parts[0] if len(parts) == 1 else f"{parts[0]} {parts[-1][0]}."
+
+
+def validate_email_address(raw: str) -> str:
+    """A deliverable-looking address, checked offline; the domain comes back lowercased."""
+    text = clean_text(raw)
+    if not text or len(text) > 254:
+        raise InvalidField(FieldName.EMAIL, "error_email")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidField(FieldName.EMAIL, "error_email") from exc
+    return f"{result.local_part}@{result.ascii_domain.lower()}"
+
+
+def email_key(email: str) -> str:
+    """The form two addresses are compared in: the whole address, case-insensitively."""
+    return email.casefold()
+
+
+def validate_postal_code(raw: str, country: str) -> str:
+    """A US ZIP (12345 or 12345-6789), elsewhere 2-10 letters, digits, spaces and dashes."""
+    code = clean_text(raw).upper()
+    pattern = _US_ZIP if country == "US" else _OTHER_POSTAL
+    if not pattern.match(code):
+        key = "error_zip_us" if country == "US" else "error_postal_code"
+        raise InvalidField(FieldName.POSTAL_CODE, key)
+    return code
+
+
+def validate_field(field: FieldName, raw: str, country: str) -> str:
+    """Validate one field by name; raises :class:`InvalidField` with a catalog key."""
+    if field is FieldName.NAME:
+        return validate_name(raw)
+    if field is FieldName.EMAIL:
+        return validate_email_address(raw)
+    return validate_postal_code(raw, country)

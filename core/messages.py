@@ -1,0 +1,136 @@
+"""The seam every adapter shares: what arrives (`Inbound`) and what the core answers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.markup import Markup
+
+# Anything longer is cut before the core looks at it, so nothing unbounded is ever stored.
+MAX_INBOUND_TEXT = 4096
+
+
+class Capabilities(BaseModel):
+    """What a platform can do, declared by its adapter so the core decides once for all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_text_length: int = 4096
+    max_choice_data_bytes: int = 64
+    native_forms: bool = False
+    max_form_fields: int = 0
+    private_replies_in_groups: bool = False
+    deep_link_template: str | None = None  # e.g. "https://t.me/bot?start={payload}"
+
+
+class InboundKind(StrEnum):
+    COMMAND = "command"
+    TEXT = "text"
+    CHOICE = "choice"
+    FORM = "form"
+
+
+class Inbound(BaseModel):
+    """One thing a person did: a command, free text, a pressed button or a submitted form."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: str
+    user_id: str
+    chat_id: str
+    display_name: str = ""
+    language: str | None = None
+    private: bool = True
+    group_ids: tuple[str, ...] = ()  # platform role/group ids the user holds
+    kind: InboundKind
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    text: str = ""
+    form_id: str = ""
+    form: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("text", "display_name")
+    @classmethod
+    def _cap_text(cls, value: str) -> str:
+        return value[:MAX_INBOUND_TEXT]
+
+    @field_validator("args")
+    @classmethod
+    def _cap_args(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(arg[:MAX_INBOUND_TEXT] for arg in value[:20])
+
+    @field_validator("form")
+    @classmethod
+    def _cap_form(cls, value: dict[str, str]) -> dict[str, str]:
+        return {key[:64]: text[:MAX_INBOUND_TEXT] for key, text in list(value.items())[:10]}
+
+    @property
+    def user_key(self) -> str:
+        """``platform:user_id``, the form roles are configured in."""
+        return f"{self.platform}:{self.user_id}"
+
+
+class Choice(BaseModel):
+    """A button: the label people see and the short data the core gets back when pressed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    data: str
+
+
+class LinkButton(BaseModel):
+    """A button that opens a web address or a private chat with the bot."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    url: str
+
+
+class FormField(BaseModel):
+    """One input of a native form (a Discord modal text input)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    label: str
+    placeholder: str = ""
+    value: str = ""
+    max_length: int = 100
+
+
+class FormRequest(BaseModel):
+    """Ask for several fields at once on platforms with native forms."""
+
+    model_config = ConfigDict(frozen=True)
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    error: str | None = None
+
+
+class Attachment(BaseModel):
+    """A file to send along: a CSV export or a PNG chart."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    content: bytes
+    mime_type: str
+
+
+class Outbound(BaseModel):
+    """One message from the core; ``private`` marks anything that holds personal data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: Markup
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    form: FormRequest | None = None
+    file: Attachment | None = None
+    links: tuple[LinkButton, ...] = ()
+    private: bool = False

@@ -1,0 +1,129 @@
+"""Domain records: signatures, consent, conversations in progress, and the figures about them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class NewSignature(BaseModel):
+    """A validated signature about to be stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    petition: str
+    platform: str
+    user_id: str
+    name: str | None = None
+    email: str | None = None
+    postal_code: str | None = None
+    country: str
+    source: str | None = None
+    referrer_code: str | None = None
+    ref_code: str
+    consent_version: str
+    opted_in: bool
+    signed_at: datetime
+
+
+class Signature(BaseModel):
+    """A stored signature; withdrawn ones keep only the anonymous tombstone fields."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    petition: str
+    platform: str
+    user_id: str
+    name: str | None
+    email: str | None
+    postal_code: str | None
+    country: str | None
+    source: str | None
+    referrer_code: str | None
+    ref_code: str
+    consent_version: str
+    consent_at: datetime
+    opted_in: bool
+    opted_in_at: datetime
+    signed_at: datetime
+    withdrawn_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Step(StrEnum):
+    """Where a signer is in the signing conversation."""
+
+    CONFIRM = "confirm"  # pitch shown, "sign?"
+    FIELD = "field"  # asking one field at a time
+    FORM = "form"  # a native form is open
+    CONSENT = "consent"  # updates yes/no
+    SUMMARY = "summary"  # confirm or edit
+    EDIT = "edit"  # choosing which field to change
+    WITHDRAW = "withdraw"  # confirming a withdrawal
+
+
+class ConversationState(BaseModel):
+    """One person's unfinished conversation, saved after every step to survive restarts."""
+
+    platform: str
+    user_id: str
+    petition: str
+    step: Step
+    nonce: str  # part of every button's data, so buttons from older conversations are stale
+    field_index: int = 0
+    answers: dict[str, str] = Field(default_factory=dict)
+    opted_in: bool | None = None
+    editing: bool = False
+    used_form: bool = False
+    source: str | None = None
+    referrer_code: str | None = None
+    updated_at: datetime
+
+
+class DayCount(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+    count: int
+
+
+class Stats(BaseModel):
+    """The figures behind `/stats`, read from counters, never from a scan of signatures."""
+
+    model_config = ConfigDict(frozen=True)
+
+    petition: str
+    total: int
+    today: int
+    last_days: tuple[DayCount, ...]
+    by_platform: dict[str, int]
+    by_source: dict[str, int]
+    top_referrers: tuple[tuple[str, int], ...]
+
+
+class RecentSignature(BaseModel):
+    """What moderators see of a recent signer: first name and initial only."""
+
+    model_config = ConfigDict(frozen=True)
+
+    display: str
+    platform: str
+    signed_at: datetime
+
+
+class AuditEntry(BaseModel):
+    """One privileged action: who did what, to which petition, when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    actor: str
+    action: str
+    petition: str | None = None
+    detail: str = ""
+    at: datetime

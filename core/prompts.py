@@ -1,0 +1,126 @@
+"""What the signing conversation shows at each step: the question and its buttons."""
+
+from __future__ import annotations
+
+from core.config import FieldName, PetitionConfig
+from core.markup import Markup
+from core.messages import FormField, FormRequest, Outbound
+from core.models import ConversationState, Signature, Step
+from core.referrals import payload
+from core.turn import Turn
+
+FIELD_LIMITS = {FieldName.NAME: 100, FieldName.EMAIL: 254, FieldName.POSTAL_CODE: 10}
+
+
+def action(state: ConversationState, name: str) -> str:
+    """Button data for a conversation action, tied to this conversation by its nonce."""
+    return f"{state.nonce}:{name}"
+
+
+def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Outbound:
+    """The question for the state's current step."""
+    back = turn.choice("button_back", action(state, "back"), petition)
+    cancel = turn.choice("button_cancel", action(state, "cancel"), petition)
+    match state.step:
+        case Step.CONFIRM:
+            yes = turn.choice("button_sign_yes", action(state, "yes"), petition)
+            return turn.say(
+                "confirm_sign",
+                petition,
+                choices=[[yes, cancel]],
+                private=True,
+                title=petition.title,
+                statement=petition.statement,
+                addressed_to=petition.addressed_to,
+            )
+        case Step.FIELD:
+            field = petition.fields[state.field_index]
+            return turn.say(f"ask_{field}", petition, choices=[[back, cancel]], private=True)
+        case Step.FORM:
+            open_form = turn.choice("button_open_form", action(state, "form"), petition)
+            return turn.say(
+                "form_intro",
+                petition,
+                choices=[[open_form], [back, cancel]],
+                form=signature_form(turn, state, petition),
+                private=True,
+            )
+        case Step.CONSENT:
+            yes = turn.choice("button_updates_yes", action(state, "optin:1"), petition)
+            no = turn.choice("button_updates_no", action(state, "optin:0"), petition)
+            return turn.say(
+                "ask_updates", petition, choices=[[yes, no], [back, cancel]], private=True
+            )
+        case Step.SUMMARY:
+            confirm = turn.choice("button_confirm", action(state, "confirm"), petition)
+            edit = turn.choice("button_edit", action(state, "edit"), petition)
+            return turn.reply(
+                summary(turn, state, petition), choices=[[confirm, edit], [cancel]], private=True
+            )
+        case Step.EDIT:
+            rows = [
+                [turn.choice(f"field_{field}", action(state, f"edit_{field}"), petition)]
+                for field in petition.fields
+            ]
+            return turn.say("ask_edit_which", petition, choices=[*rows, [back]], private=True)
+        case Step.WITHDRAW:
+            yes = turn.choice("button_withdraw_yes", action(state, "withdraw"), petition)
+            keep = turn.choice("button_withdraw_no", action(state, "cancel"), petition)
+            return turn.say(
+                "confirm_withdraw",
+                petition,
+                choices=[[yes, keep]],
+                private=True,
+                title=petition.title,
+            )
+
+
+def signature_form(
+    turn: Turn, state: ConversationState, petition: PetitionConfig, error: Markup | None = None
+) -> FormRequest:
+    """The native form for all fields at once, prefilled with what the signer already gave."""
+    fields = tuple(
+        FormField(
+            key=str(field),
+            label=turn.text(f"field_{field}", petition).to_plain_text(),
+            placeholder=turn.text(f"placeholder_{field}", petition).to_plain_text(),
+            value=state.answers.get(str(field), ""),
+            max_length=FIELD_LIMITS[field],
+        )
+        for field in petition.fields
+    )
+    title = turn.text("form_title", petition).to_plain_text()
+    return FormRequest(
+        form_id=action(state, "form"),
+        title=title,
+        fields=fields,
+        error=error.to_plain_text() if error else None,
+    )
+
+
+def summary(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Markup:
+    """The signer's details and choices, for a last check before signing."""
+    lines = Markup()
+    for field in petition.fields:
+        label = turn.text(f"field_{field}", petition)
+        lines += turn.text("summary_line", label=label, value=state.answers.get(str(field), ""))
+    updates = turn.text("summary_updates_yes" if state.opted_in else "summary_updates_no", petition)
+    return turn.text(
+        "summary",
+        petition,
+        title=petition.title,
+        details=lines,
+        updates=updates,
+        consent_text=petition.consent_text,
+        consent_version=petition.consent_version,
+    )
+
+
+def share_text(turn: Turn, petition: PetitionConfig, signature: Signature) -> Markup:
+    """How to share: a deep link where the platform has them, otherwise the code to type."""
+    if turn.caps.deep_link_template:
+        link = turn.caps.deep_link_template.format(
+            payload=payload(petition.slug, signature.ref_code)
+        )
+        return turn.text("share_link", petition, link=link, code=signature.ref_code)
+    return turn.text("share_code", petition, slug=petition.slug, code=signature.ref_code)

@@ -1,0 +1,97 @@
+"""The figures moderators read: counts, statistics and goal progress, as catalog text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from core.catalog import Catalog
+from core.config import PetitionConfig
+from core.markup import Markup
+from core.models import RecentSignature, Stats
+
+
+def next_milestone(total: int, goal: int) -> int:
+    """The goal until it is passed, then the next multiple of the goal."""
+    return goal if total < goal else (total // goal + 1) * goal
+
+
+def percent(total: int, goal: int) -> str:
+    """Progress towards the goal, one decimal, e.g. ``42.5``."""
+    return f"{100 * total / goal:.1f}"
+
+
+def count_report(
+    catalog: Catalog, petition: PetitionConfig, total: int, language: str | None = None
+) -> Markup:
+    """One line: how many signed, of which goal."""
+    return catalog.render(
+        "count",
+        language,
+        petition.messages,
+        title=petition.title,
+        count=total,
+        goal=petition.goal,
+        percent=percent(total, petition.goal),
+    )
+
+
+def stats_report(
+    catalog: Catalog, petition: PetitionConfig, stats: Stats, language: str | None = None
+) -> Markup:
+    """Total, today, each of the last days, breakdowns, and goal progress or the next milestone."""
+
+    def render(key: str, **values: object) -> Markup:
+        return catalog.render(key, language, petition.messages, **values)
+
+    days = Markup()
+    for day in stats.last_days:
+        days += render("stats_day", day=day.day.strftime("%a %d %b"), count=day.count)
+    milestone = next_milestone(stats.total, petition.goal)
+    progress = (
+        render("stats_goal", goal=petition.goal, percent=percent(stats.total, petition.goal))
+        if stats.total < petition.goal
+        else render("stats_goal_passed", goal=petition.goal, milestone=milestone)
+    )
+    return render(
+        "stats",
+        title=petition.title,
+        total=stats.total,
+        today=stats.today,
+        days=days,
+        by_platform=_breakdown(render, stats.by_platform.items()),
+        by_source=_breakdown(render, stats.by_source.items()),
+        referrers=_breakdown(render, stats.top_referrers),
+        progress=progress,
+    )
+
+
+def recent_report(
+    catalog: Catalog,
+    petition: PetitionConfig,
+    recent: list[RecentSignature],
+    language: str | None = None,
+) -> Markup:
+    """The latest signers as first name and initial, time and platform."""
+    if not recent:
+        return catalog.render("recent_none", language, petition.messages, title=petition.title)
+    lines = Markup()
+    for item in recent:
+        lines += catalog.render(
+            "recent_line",
+            language,
+            petition.messages,
+            who=item.display,
+            at=item.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
+            platform=item.platform,
+        )
+    return catalog.render("recent", language, petition.messages, title=petition.title, lines=lines)
+
+
+def _breakdown(render: Callable[..., Markup], items: Iterable[tuple[str, int]]) -> Markup:
+    pairs = sorted(items, key=lambda pair: (-pair[1], pair[0]))
+    if not pairs:
+        return render("stats_none")
+    text = Markup()
+    for index, (name, count) in enumerate(pairs):
+        text += render("stats_item" if index == 0 else "stats_item_next", name=name, count=count)
+    return text

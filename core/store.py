@@ -1,0 +1,94 @@
+"""The store port: everything the core asks of storage, and the errors storage may raise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from core.models import (
+    AuditEntry,
+    ConversationState,
+    NewSignature,
+    RecentSignature,
+    Signature,
+    Stats,
+)
+
+
+class StoreError(Exception):
+    """Base class of storage failures the core knows how to answer."""
+
+
+class AlreadySigned(StoreError):
+    """This account or this email already has an active signature on the petition."""
+
+    def __init__(self, existing: Signature | None, by_email: bool) -> None:
+        super().__init__("an active signature already exists")
+        self.existing = existing
+        self.by_email = by_email
+
+
+class Store(Protocol):
+    """Durable state of the bot. Implementations: ``storage.SqliteStore`` (and future ones)."""
+
+    async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
+        """The unfinished conversation of this account, if any."""
+        ...
+
+    async def save_conversation(self, state: ConversationState) -> None:
+        """Store (replace) an account's conversation state durably."""
+        ...
+
+    async def delete_conversation(self, platform: str, user_id: str) -> None:
+        """Forget an account's conversation; nothing happens when there is none."""
+        ...
+
+    async def add_signature(self, new: NewSignature) -> Signature:
+        """Store a signature with its consent, atomically; raises :class:`AlreadySigned`."""
+        ...
+
+    async def active_signature(
+        self, petition: str, platform: str, user_id: str
+    ) -> Signature | None:
+        """The account's active signature on a petition."""
+        ...
+
+    async def email_has_signed(self, petition: str, email: str) -> bool:
+        """Whether an active signature on the petition uses this address (case-insensitively)."""
+        ...
+
+    async def signatures_of(self, platform: str, user_id: str) -> list[Signature]:
+        """Every signature (active or withdrawn) an account ever made."""
+        ...
+
+    async def signature_by_ref_code(self, ref_code: str) -> Signature | None:
+        """The signature a referral code belongs to."""
+        ...
+
+    async def withdraw(self, signature_id: int, at: datetime) -> bool:
+        """Erase personal data and keep a tombstone; ``False`` when it was not active."""
+        ...
+
+    async def count(self, petition: str) -> int:
+        """Active signatures on a petition, from a counter (constant time)."""
+        ...
+
+    async def stats(self, petition: str, today: date, days: int) -> Stats:
+        """Totals, the last ``days`` days, and the breakdowns, from counters."""
+        ...
+
+    async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
+        """The latest active signatures, reduced to a first name and initial."""
+        ...
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        """Append a privileged action to the audit log."""
+        ...
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        """The latest audit entries, newest first."""
+        ...
+
+    async def close(self) -> None:
+        """Finish pending writes and release the database."""
+        ...

@@ -1,0 +1,353 @@
+"""`SqliteStore`: the embedded store on aiosqlite, durable (WAL, synchronous=FULL).
+
+Writes go through one connection with group commit; reads use a second connection, which
+WAL lets run beside the writer without waiting for it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import aiosqlite
+
+from core.fields import email_key, public_name
+from core.models import (
+    AuditEntry,
+    ConversationState,
+    DayCount,
+    NewSignature,
+    RecentSignature,
+    Signature,
+    Stats,
+)
+from core.store import AlreadySigned
+from storage.group_commit import GroupCommitWriter
+from storage.migrations import migrate
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA foreign_keys = ON",
+)
+TOP_REFERRERS = 5
+
+_SIGNATURE_COLUMNS = """
+    s.id, s.petition, s.platform, s.user_id, s.name, s.email, s.postal_code, s.country,
+    s.source, s.referrer_code, s.ref_code, s.opted_in, s.signed_at, s.withdrawn_at,
+    (SELECT text_version FROM consents WHERE signature_id = s.id AND kind = 'processing'
+        ORDER BY id DESC LIMIT 1) AS consent_version,
+    (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'processing'
+        ORDER BY id DESC LIMIT 1) AS consent_at,
+    (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'updates'
+        ORDER BY id DESC LIMIT 1) AS opted_in_at
+"""
+
+
+class SqliteStore:
+    """The store protocol on one SQLite file."""
+
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self._write_connection = writer
+        self._reader = reader
+        self._writer = GroupCommitWriter(writer)
+
+    @classmethod
+    async def open(cls, path: str | Path) -> SqliteStore:
+        """Open (creating and migrating if needed) the database at ``path``."""
+        writer = await _connect(path)
+        await migrate(writer)
+        reader = await _connect(path)
+        return cls(writer, reader)
+
+    async def close(self) -> None:
+        await self._writer.close()
+        await self._reader.close()
+        await self._write_connection.close()
+
+    # Conversations
+
+    async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
+        row = await self._one(
+            "SELECT state FROM conversations WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+        )
+        return ConversationState.model_validate_json(row[0]) if row else None
+
+    async def save_conversation(self, state: ConversationState) -> None:
+        sql = "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)"
+        params = (state.platform, state.user_id, state.model_dump_json(), _iso(state.updated_at))
+        await self._writer.write(lambda db: db.execute(sql, params))
+
+    async def delete_conversation(self, platform: str, user_id: str) -> None:
+        sql = "DELETE FROM conversations WHERE platform = ? AND user_id = ?"
+        await self._writer.write(lambda db: db.execute(sql, (platform, user_id)))
+
+    # Signatures
+
+    async def add_signature(self, new: NewSignature) -> Signature:
+        async def insert(db: aiosqlite.Connection) -> int:
+            try:
+                cursor = await db.execute(
+                    "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
+                    " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new.petition,
+                        new.platform,
+                        new.user_id,
+                        new.name,
+                        new.email,
+                        email_key(new.email) if new.email else None,
+                        new.postal_code,
+                        new.country,
+                        new.source,
+                        new.referrer_code,
+                        new.ref_code,
+                        int(new.opted_in),
+                        _iso(new.signed_at),
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise AlreadySigned(None, by_email="email_key" in str(exc)) from exc
+            signature_id = cursor.lastrowid
+            assert signature_id is not None
+            await db.executemany(
+                "INSERT INTO consents (signature_id, kind, granted, text_version, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (signature_id, "processing", 1, new.consent_version, _iso(new.signed_at)),
+                    (signature_id, "updates", int(new.opted_in), None, _iso(new.signed_at)),
+                ],
+            )
+            await _tally(
+                db,
+                new.petition,
+                _tally_keys(new.signed_at, new.platform, new.source, new.referrer_code),
+                +1,
+            )
+            return signature_id
+
+        signature_id = await self._writer.write(insert)
+        return Signature(
+            id=signature_id,
+            consent_at=new.signed_at,
+            opted_in_at=new.signed_at,
+            **new.model_dump(),
+        )
+
+    async def active_signature(
+        self, petition: str, platform: str, user_id: str
+    ) -> Signature | None:
+        rows = await self._signatures(
+            "s.petition = ? AND s.platform = ? AND s.user_id = ? AND s.withdrawn_at IS NULL",
+            (petition, platform, user_id),
+        )
+        return rows[0] if rows else None
+
+    async def email_has_signed(self, petition: str, email: str) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM signatures"
+            " WHERE petition = ? AND email_key = ? AND withdrawn_at IS NULL",
+            (petition, email_key(email)),
+        )
+        return row is not None
+
+    async def signatures_of(self, platform: str, user_id: str) -> list[Signature]:
+        return await self._signatures("s.platform = ? AND s.user_id = ?", (platform, user_id))
+
+    async def signature_by_ref_code(self, ref_code: str) -> Signature | None:
+        rows = await self._signatures("s.ref_code = ?", (ref_code,))
+        return rows[0] if rows else None
+
+    async def withdraw(self, signature_id: int, at: datetime) -> bool:
+        async def erase(db: aiosqlite.Connection) -> bool:
+            async with db.execute(
+                "SELECT petition, signed_at, platform, source, referrer_code FROM signatures"
+                " WHERE id = ? AND withdrawn_at IS NULL",
+                (signature_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return False
+            await db.execute(
+                "UPDATE signatures SET name = NULL, email = NULL, email_key = NULL,"
+                " postal_code = NULL, opted_in = 0, withdrawn_at = ? WHERE id = ?",
+                (_iso(at), signature_id),
+            )
+            petition, signed_at, platform, source, referrer = row
+            keys = _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
+            await _tally(db, petition, keys, -1)
+            return True
+
+        return await self._writer.write(erase)
+
+    # Figures
+
+    async def count(self, petition: str) -> int:
+        row = await self._one(
+            "SELECT n FROM tallies WHERE petition = ? AND dimension = 'total' AND key = ''",
+            (petition,),
+        )
+        return row[0] if row else 0
+
+    async def stats(self, petition: str, today: date, days: int) -> Stats:
+        first_day = today - timedelta(days=days - 1)
+        async with self._reader.execute(
+            "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0 AND"
+            " (dimension IN ('total', 'platform', 'source') OR (dimension = 'day' AND key >= ?))",
+            (petition, first_day.isoformat()),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        async with self._reader.execute(
+            "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'referrer' AND n > 0"
+            " ORDER BY n DESC, key LIMIT ?",
+            (petition, TOP_REFERRERS),
+        ) as cursor:
+            referrers = tuple((key, n) for key, n in await cursor.fetchall())
+        by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
+        for dimension, key, n in rows:
+            by[dimension][key] = n
+        last_days = tuple(
+            DayCount(day=day, count=by["day"].get(day.isoformat(), 0))
+            for day in (first_day + timedelta(days=i) for i in range(days))
+        )
+        return Stats(
+            petition=petition,
+            total=by["total"].get("", 0),
+            today=by["day"].get(today.isoformat(), 0),
+            last_days=last_days,
+            by_platform=by["platform"],
+            by_source=by["source"],
+            top_referrers=referrers,
+        )
+
+    async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
+        async with self._reader.execute(
+            "SELECT name, platform, signed_at FROM signatures"
+            " WHERE petition = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
+            (petition, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            RecentSignature(
+                display=public_name(name),
+                platform=platform,
+                signed_at=datetime.fromisoformat(signed_at),
+            )
+            for name, platform, signed_at in rows
+        ]
+
+    # Audit
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        sql = "INSERT INTO audit_log (at, actor, action, petition, detail) VALUES (?, ?, ?, ?, ?)"
+        params = (_iso(entry.at), entry.actor, entry.action, entry.petition, entry.detail)
+        await self._writer.write(lambda db: db.execute(sql, params))
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        async with self._reader.execute(
+            "SELECT at, actor, action, petition, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            AuditEntry(
+                at=datetime.fromisoformat(at),
+                actor=actor,
+                action=action,
+                petition=petition,
+                detail=detail,
+            )
+            for at, actor, action, petition, detail in rows
+        ]
+
+    # Reading helpers
+
+    async def _one(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
+        async with self._reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _signatures(self, where: str, params: tuple[object, ...]) -> list[Signature]:
+        sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where} ORDER BY s.id"
+        async with self._reader.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return [_signature(row) for row in rows]
+
+
+async def _connect(path: str | Path) -> aiosqlite.Connection:
+    connection = await aiosqlite.connect(str(path), isolation_level=None)
+    for pragma in PRAGMAS:
+        await connection.execute(pragma)
+    return connection
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _tally_keys(
+    signed_at: datetime, platform: str, source: str | None, referrer: str | None
+) -> list[tuple[str, str]]:
+    keys = [
+        ("total", ""),
+        ("day", signed_at.date().isoformat()),
+        ("platform", platform),
+        ("source", source or "direct"),
+    ]
+    if referrer:
+        keys.append(("referrer", referrer))
+    return keys
+
+
+async def _tally(
+    db: aiosqlite.Connection, petition: str, keys: list[tuple[str, str]], delta: int
+) -> None:
+    await db.executemany(
+        "INSERT INTO tallies (petition, dimension, key, n) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (petition, dimension, key) DO UPDATE SET n = n + excluded.n",
+        [(petition, dimension, key, delta) for dimension, key in keys],
+    )
+
+
+def _signature(row: sqlite3.Row) -> Signature:
+    (
+        id_,
+        petition,
+        platform,
+        user_id,
+        name,
+        email,
+        postal_code,
+        country,
+        source,
+        referrer,
+        ref_code,
+        opted_in,
+        signed_at,
+        withdrawn_at,
+        consent_version,
+        consent_at,
+        opted_in_at,
+    ) = row
+    return Signature(
+        id=id_,
+        petition=petition,
+        platform=platform,
+        user_id=user_id,
+        name=name,
+        email=email,
+        postal_code=postal_code,
+        country=country,
+        source=source,
+        referrer_code=referrer,
+        ref_code=ref_code,
+        opted_in=bool(opted_in),
+        signed_at=datetime.fromisoformat(signed_at),
+        withdrawn_at=datetime.fromisoformat(withdrawn_at) if withdrawn_at else None,
+        consent_version=consent_version or "",
+        consent_at=datetime.fromisoformat(consent_at),
+        opted_in_at=datetime.fromisoformat(opted_in_at),
+    )
