@@ -346,13 +346,28 @@ class FakeTelegramServer:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
         return markup or None
 
-    def _store(self, chat_id: int, kind: str, text: str, plain: str, params: dict,
-               file: UploadedFile | None = None) -> dict:  # fmt: skip
+    def _store(
+        self,
+        chat_id: int,
+        kind: str,
+        text: str,
+        plain: str,
+        params: dict,
+        file: UploadedFile | None = None,
+    ) -> dict:
         """Record a message the bot sent; return the Message JSON."""
         markup = self._check_markup(params.get("reply_markup"))
         self._message_ids[chat_id] += 1
-        msg = SentMessage(chat_id, self._message_ids[chat_id], text, plain,
-                          params.get("parse_mode"), markup, kind, file)  # fmt: skip
+        msg = SentMessage(
+            chat_id,
+            self._message_ids[chat_id],
+            text,
+            plain,
+            params.get("parse_mode"),
+            markup,
+            kind,
+            file,
+        )
         self._sent[chat_id].append(msg)
         return self._message_json(msg)
 

@@ -220,8 +220,9 @@ async def test_blocked_and_other_faults(tg, app):
 @pytest.mark.asyncio
 async def test_document_and_photo_uploads_are_captured(tg, app):
     csv = b"name,email\nAlice,a@example.org\n"
-    await app.bot.send_document(ALICE_ID, csv, filename="signatures.csv", caption="<b>Export</b>",
-                                parse_mode="HTML")  # fmt: skip
+    await app.bot.send_document(
+        ALICE_ID, csv, filename="signatures.csv", caption="<b>Export</b>", parse_mode="HTML"
+    )
     (doc,) = tg.messages(ALICE_ID)
     assert doc.kind == "document" and doc.plain == "Export"
     assert doc.file.data == csv and doc.file.filename == "signatures.csv"
@@ -279,9 +280,13 @@ async def test_webhook_delivery_with_secret_token(tg, alice):
     app = _build(tg)
     await app.initialize()
     await app.start()
-    await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="hook",
-                                    webhook_url=f"http://127.0.0.1:{port}/hook",
-                                    secret_token="s3cret")  # fmt: skip
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="hook",
+        webhook_url=f"http://127.0.0.1:{port}/hook",
+        secret_token="s3cret",
+    )
     try:
         assert tg.webhook["url"].endswith("/hook") and tg.webhook["secret_token"] == "s3cret"
         update = {"message": tg.send_text(alice, "via webhook")["message"], "update_id": 9000}
