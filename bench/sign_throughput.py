@@ -1,0 +1,228 @@
+"""End-to-end signing throughput: N signers sign at once through the real bot and store.
+
+What it measures: N simulated supporters each hold the whole signing conversation of the
+example petition (/sign → "yes" → name → email → ZIP → updates yes → confirm: 7 messages)
+through ``PetitionBot.handle`` on a production-durability ``SqliteStore`` (WAL,
+``synchronous=FULL``, group commit). Every message needs a durable write, so the ceiling is
+the disk's flush rate; the same run therefore measures that physical reference too: raw
+stdlib ``sqlite3`` committing one small row per transaction on a fresh file in the same
+directory with the same pragmas. ``ratio`` = end-to-end messages/s ÷ raw commits/s tells
+how much of the disk the bot turns into conversation (group commit can push it above 1).
+
+Why: a campaign launch sends thousands of people to the bot within minutes; this shows
+whether the bot keeps up, and the final count check proves that what was measured was
+real work: the store must hold exactly N signatures, or the benchmark exits non-zero.
+
+    .venv/bin/python bench/sign_throughput.py [--signers 10000] [--concurrency N] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bots.config import load_config
+from bots.console import CAPABILITIES
+from core.bot import PetitionBot
+from core.config import PetitionConfig
+from core.messages import Inbound, InboundKind, Outbound
+from storage import SqliteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config.example.toml"
+PLATFORM = "console"
+MESSAGES_PER_SIGNER = 7
+RAW_SECONDS = 2.0
+RAW_MAX_ROWS = 10_000
+
+
+class ConversationBroke(RuntimeError):
+    """A reply was not what the signing conversation should have answered."""
+
+
+@dataclass
+class Results:
+    latencies: list[float] = field(default_factory=list)  # seconds, one per message
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--signers", type=int, default=10_000, help="signers (default 10000)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="signers in conversation at the same time (default: all of them)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="database file to create (must not exist; default: in a fresh temp directory)",
+    )
+    args = parser.parse_args()
+    if args.signers < 1:
+        parser.error("--signers must be >= 1")
+    if args.concurrency is None:
+        args.concurrency = args.signers
+    if args.concurrency < 1:
+        parser.error("--concurrency must be >= 1")
+    if args.db is not None and args.db.exists():
+        parser.error(f"--db {args.db} exists: the count check needs a new, empty database")
+    return args
+
+
+def raw_commits_per_second(directory: Path) -> tuple[int, float]:
+    """Physical reference: one small row per durable transaction, stdlib sqlite3, same pragmas."""
+    path = directory / "raw-reference.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, value TEXT NOT NULL)")
+        rows = 0
+        start = time.perf_counter()
+        while rows < RAW_MAX_ROWS and time.perf_counter() - start < RAW_SECONDS:
+            db.execute("BEGIN")
+            db.execute("INSERT INTO rows (value) VALUES (?)", (f"row {rows}",))
+            db.execute("COMMIT")
+            rows += 1
+        elapsed = time.perf_counter() - start
+    finally:
+        db.close()
+    return rows, rows / elapsed
+
+
+def press(replies: list[Outbound], action: str) -> str:
+    """The data of the button whose action is ``action`` (button data is ``<nonce>:<action>``)."""
+    for reply in replies:
+        for row in reply.choices:
+            for choice in row:
+                if choice.data.partition(":")[2] == action:
+                    return choice.data
+    shown = [c.data for r in replies for row in r.choices for c in row]
+    raise ConversationBroke(f"no {action!r} button in the reply (buttons: {shown})")
+
+
+async def sign_one(
+    bot: PetitionBot, i: int, gate: asyncio.Semaphore, results: Results
+) -> None:
+    """One signer's whole conversation; every reply is checked before the next message."""
+    base = {"platform": PLATFORM, "user_id": f"signer{i}", "chat_id": f"signer{i}"}
+
+    async def send(kind: InboundKind, text: str = "", command: str | None = None) -> list[Outbound]:
+        inbound = Inbound(kind=kind, text=text, command=command, **base)
+        start = time.perf_counter()
+        replies = await bot.handle(inbound, CAPABILITIES)
+        results.latencies.append(time.perf_counter() - start)
+        return replies
+
+    async with gate:
+        replies = await send(InboundKind.COMMAND, command="sign")
+        replies = await send(InboundKind.CHOICE, press(replies, "yes"))
+        for answer in (f"Signer Number{i}", f"signer{i}@example.org", "12345"):
+            replies = await send(InboundKind.TEXT, answer)
+        replies = await send(InboundKind.CHOICE, press(replies, "optin:1"))
+        replies = await send(InboundKind.CHOICE, press(replies, "confirm"))
+        if any(reply.choices for reply in replies):  # the thanks has no buttons; a re-ask has
+            text = " | ".join(reply.text.to_plain_text()[:80] for reply in replies)
+            raise ConversationBroke(f"signer{i} was not thanked: {text}")
+
+
+def default_petition(bot: PetitionBot) -> PetitionConfig:
+    petition = next((p for p in bot.campaign.petitions if p.default), None)
+    return petition or bot.campaign.petitions[0]
+
+
+def count_rows(path: Path, petition: str) -> int:
+    """Active signatures counted row by row, independently of the store's counters."""
+    db = sqlite3.connect(path)
+    try:
+        (n,) = db.execute(
+            "SELECT count(*) FROM signatures WHERE petition = ? AND withdrawn_at IS NULL",
+            (petition,),
+        ).fetchone()
+    finally:
+        db.close()
+    return n
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+async def run(args: argparse.Namespace, db_path: Path) -> int:
+    raw_rows, raw_rate = raw_commits_per_second(db_path.parent)
+
+    campaign = load_config(CONFIG).campaign
+    store = await SqliteStore.open(db_path)
+    bot = PetitionBot(campaign, store)
+    petition = default_petition(bot).slug
+    gate = asyncio.Semaphore(args.concurrency)
+    results = Results()
+    try:
+        start = time.perf_counter()
+        async with asyncio.TaskGroup() as group:
+            for i in range(args.signers):
+                group.create_task(sign_one(bot, i, gate, results))
+        wall = time.perf_counter() - start
+        counted = await store.count(petition)
+    finally:
+        await store.close()
+    rows = count_rows(db_path, petition)
+
+    messages = len(results.latencies)
+    latencies_ms = [s * 1000 for s in results.latencies]
+    table = [
+        ("signers", f"{args.signers}"),
+        ("concurrency", f"{args.concurrency}"),
+        ("messages", f"{messages}"),
+        ("wall seconds", f"{wall:.2f}"),
+        ("signatures/s", f"{args.signers / wall:.0f}"),
+        ("messages/s", f"{messages / wall:.0f}"),
+        ("latency p50 (ms)", f"{statistics.median(latencies_ms):.1f}"),
+        ("latency p99 (ms)", f"{percentile(latencies_ms, 99):.1f}"),
+        ("latency max (ms)", f"{max(latencies_ms):.1f}"),
+        ("raw sqlite3 commits", f"{raw_rows}"),
+        ("raw commits/s", f"{raw_rate:.0f}"),
+        ("ratio (msg/s ÷ raw commits/s)", f"{messages / wall / raw_rate:.2f}"),
+        ("store.count", f"{counted}"),
+        ("signature rows", f"{rows}"),
+    ]
+    width = max(len(name) for name, _ in table)
+    for name, value in table:
+        print(f"{name:<{width}}  {value:>10}")
+
+    if counted != args.signers or rows != args.signers or messages != 7 * args.signers:
+        print(
+            f"FAILED: expected {args.signers} signatures and {7 * args.signers} messages,"
+            f" store.count={counted}, rows={rows}, messages={messages}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"OK: {counted} signatures stored and counted")
+    return 0
+
+
+def main() -> int:
+    args = parse_args()
+    if args.db is not None:
+        args.db.parent.mkdir(parents=True, exist_ok=True)
+        return asyncio.run(run(args, args.db))
+    with tempfile.TemporaryDirectory(prefix="sign-bench-", dir=ROOT) as directory:
+        return asyncio.run(run(args, Path(directory) / "bench.db"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
