@@ -14,6 +14,7 @@ from core.config import CampaignConfig
 from core.conversation import SigningConversation
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.models import AuditEntry
+from core.referrals import parse_payload
 from core.roles import Role, RoleBook
 from core.store import Store
 from core.turn import Turn
@@ -91,11 +92,19 @@ class PetitionBot:
             await self._audit(turn, f"refused:{name}")
             return [turn.say("not_allowed", private=True, command=name)]
         if name in PRIVATE_COMMANDS and turn.in_group_without_privacy:
-            link = turn.private_link(command=None if name == "sign" else name)
-            return [turn.say("go_private", links=[link] if link else [])]
+            return [self._go_private(turn, name)]
         if needed > Role.SUPPORTER:
             await self._audit(turn, name)
         return await handler(turn)
+
+    def _go_private(self, turn: Turn, command: str) -> Outbound:
+        """In a public chat: a button into the private chat that continues the same command."""
+        if command == "sign":
+            wanted = parse_payload(list(turn.inbound.args))
+            link = turn.private_link(wanted.petition or self.campaign.default_petition.slug)
+        else:
+            link = turn.private_link(command=command)
+        return turn.say("go_private", links=[link] if link else [])
 
     async def _choice(self, turn: Turn) -> list[Outbound]:
         data = turn.inbound.text

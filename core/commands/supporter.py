@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.commands.base import Handler, Services, petition_from_args
 from core.config import PetitionConfig
 from core.markup import Markup
@@ -41,7 +43,8 @@ class SupporterCommands:
     async def start(self, turn: Turn) -> list[Outbound]:
         wanted = parse_payload(list(turn.inbound.args))
         if wanted.command in PRIVATE_COMMANDS and wanted.command != "sign":
-            return await self.handlers[wanted.command](turn)
+            plain = turn.inbound.model_copy(update={"command": wanted.command, "args": ()})
+            return await self.handlers[wanted.command](replace(turn, inbound=plain))
         referrer = None
         if wanted.referrer_code:
             referrer = await self._s.store.signature_by_ref_code(wanted.referrer_code)

@@ -1,0 +1,127 @@
+"""An in-memory store for unit tests of the core; it passes the same contract suite as SQLite."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from core.fields import email_key, public_name
+from core.models import (
+    AuditEntry,
+    ConversationState,
+    DayCount,
+    NewSignature,
+    RecentSignature,
+    Signature,
+    Stats,
+)
+from core.store import AlreadySigned
+
+
+class MemoryStore:
+    """Keeps everything in dictionaries; counts are computed, which is fine at test sizes."""
+
+    def __init__(self) -> None:
+        self.conversations: dict[tuple[str, str], str] = {}
+        self.signatures: list[Signature] = []
+        self.audit: list[AuditEntry] = []
+
+    async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
+        raw = self.conversations.get((platform, user_id))
+        return ConversationState.model_validate_json(raw) if raw else None
+
+    async def save_conversation(self, state: ConversationState) -> None:
+        self.conversations[(state.platform, state.user_id)] = state.model_dump_json()
+
+    async def delete_conversation(self, platform: str, user_id: str) -> None:
+        self.conversations.pop((platform, user_id), None)
+
+    async def add_signature(self, new: NewSignature) -> Signature:
+        for existing in self._active(new.petition):
+            if (existing.platform, existing.user_id) == (new.platform, new.user_id):
+                raise AlreadySigned(existing, by_email=False)
+            if new.email and existing.email and email_key(existing.email) == email_key(new.email):
+                raise AlreadySigned(existing, by_email=True)
+        signature = Signature(
+            id=len(self.signatures) + 1,
+            consent_at=new.signed_at,
+            opted_in_at=new.signed_at,
+            **new.model_dump(),
+        )
+        self.signatures.append(signature)
+        return signature
+
+    async def active_signature(
+        self, petition: str, platform: str, user_id: str
+    ) -> Signature | None:
+        return next(
+            (s for s in self._active(petition) if (s.platform, s.user_id) == (platform, user_id)),
+            None,
+        )
+
+    async def email_has_signed(self, petition: str, email: str) -> bool:
+        return any(
+            s.email and email_key(s.email) == email_key(email) for s in self._active(petition)
+        )
+
+    async def signatures_of(self, platform: str, user_id: str) -> list[Signature]:
+        return [s for s in self.signatures if (s.platform, s.user_id) == (platform, user_id)]
+
+    async def signature_by_ref_code(self, ref_code: str) -> Signature | None:
+        return next((s for s in self.signatures if s.ref_code == ref_code), None)
+
+    async def withdraw(self, signature_id: int, at: datetime) -> bool:
+        index = signature_id - 1
+        signature = self.signatures[index]
+        if not signature.active:
+            return False
+        self.signatures[index] = signature.model_copy(
+            update={
+                "name": None,
+                "email": None,
+                "postal_code": None,
+                "opted_in": False,
+                "withdrawn_at": at,
+            }
+        )
+        return True
+
+    async def count(self, petition: str) -> int:
+        return len(self._active(petition))
+
+    async def stats(self, petition: str, today: date, days: int) -> Stats:
+        active = self._active(petition)
+        per_day = Counter(s.signed_at.date() for s in active)
+        first = today - timedelta(days=days - 1)
+        referrers = Counter(s.referrer_code for s in active if s.referrer_code)
+        return Stats(
+            petition=petition,
+            total=len(active),
+            today=per_day[today],
+            last_days=tuple(
+                DayCount(day=first + timedelta(days=i), count=per_day[first + timedelta(days=i)])
+                for i in range(days)
+            ),
+            by_platform=dict(Counter(s.platform for s in active)),
+            by_source=dict(Counter(s.source or "direct" for s in active)),
+            top_referrers=tuple(sorted(referrers.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
+        )
+
+    async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
+        latest = sorted(self._active(petition), key=lambda s: s.id, reverse=True)[:limit]
+        return [
+            RecentSignature(display=public_name(s.name), platform=s.platform, signed_at=s.signed_at)
+            for s in latest
+        ]
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        self.audit.append(entry)
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        return list(reversed(self.audit))[:limit]
+
+    async def close(self) -> None:
+        return None
+
+    def _active(self, petition: str) -> list[Signature]:
+        return [s for s in self.signatures if s.petition == petition and s.active]

@@ -1,0 +1,86 @@
+"""Validation of names, emails and postal codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.fields import (
+    InvalidField,
+    public_name,
+    validate_email_address,
+    validate_name,
+    validate_postal_code,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  Jane   Doe ", "Jane Doe"),
+        ("Zoë Ångström", "Zoë Ångström"),
+        ("Jose\u0301 Pérez", "José Pérez"),  # NFC joins the combining accent
+        ("Jane\u200b\u202e Doe\x1b", "Jane Doe"),
+        ("李小龍", "李小龍"),
+        ("<b>Bob</b> & <script>", "<b>Bob</b> & <script>"),
+    ],
+)
+def test_names_are_normalised(raw: str, clean: str) -> None:
+    assert validate_name(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("", "error_name_empty"),
+        ("\u200b\u200d", "error_name_empty"),
+        ("a" * 101, "error_name_too_long"),
+        ("42", "error_name_no_letter"),
+        ("visit https://x.example", "error_name_url"),
+        ("Jane spam.com", "error_name_url"),
+        ("+Jane", "error_name_symbol"),
+        ("-Jane", "error_name_symbol"),
+        ("@everyone", "error_name_symbol"),
+        ("=Jane()", "error_name_symbol"),
+    ],
+)
+def test_bad_names_name_their_problem(raw: str, key: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_name(raw)
+    assert caught.value.message_key == key
+
+
+def test_a_hundred_characters_is_the_longest_name() -> None:
+    assert len(validate_name("a" * 100)) == 100
+
+
+def test_email_domain_is_lowercased_and_the_local_part_kept() -> None:
+    assert validate_email_address(" Jane.Doe@Example.ORG ") == "Jane.Doe@example.org"
+
+
+@pytest.mark.parametrize("raw", ["", "jane", "jane@", "@example.org", "jane@example", "a" * 300])
+def test_invalid_emails_are_refused_offline(raw: str) -> None:
+    with pytest.raises(InvalidField):
+        validate_email_address(raw)
+
+
+@pytest.mark.parametrize("raw", ["12345", "12345-6789", " 02134 "])
+def test_us_zip_codes(raw: str) -> None:
+    assert validate_postal_code(raw, "US") == raw.strip()
+
+
+@pytest.mark.parametrize("raw", ["1234", "123456", "12345-", "ABCDE", "12 345"])
+def test_bad_us_zip_codes(raw: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_postal_code(raw, "US")
+    assert caught.value.message_key == "error_zip_us"
+
+
+@pytest.mark.parametrize("raw", ["SW1A 1AA", "75001", "k1a-0b1"])
+def test_other_countries_accept_letters_digits_spaces_dashes(raw: str) -> None:
+    assert validate_postal_code(raw, "GB") == raw.upper()
+
+
+def test_public_name_is_first_name_and_initial() -> None:
+    assert public_name("Jane Quinn Doe") == "Jane D."
+    assert public_name("Cher") == "Cher"
+    assert public_name(None) == "?"

@@ -1,0 +1,48 @@
+"""The core's markup: templates, placeholders that are never parsed, splitting."""
+
+from __future__ import annotations
+
+from core.markup import Markup, Span, render_template
+
+
+def test_template_styles_and_links() -> None:
+    markup = render_template("**Hi** __there__ [site](https://x.org)!")
+    assert markup.spans == (
+        Span(text="Hi", bold=True),
+        Span(text=" "),
+        Span(text="there", italic=True),
+        Span(text=" "),
+        Span(text="site", url="https://x.org"),
+        Span(text="!"),
+    )
+
+
+def test_placeholder_values_are_plain_text_even_when_they_look_like_markup() -> None:
+    markup = render_template("Thanks, **{name}**!", {"name": "**evil** [x](http://e) {other}"})
+    assert markup.spans[1] == Span(text="**evil** [x](http://e) {other}", bold=True)
+    assert markup.to_plain_text() == "Thanks, **evil** [x](http://e) {other}!"
+
+
+def test_numbers_get_thousands_separators() -> None:
+    assert render_template("{n} of {goal}", {"n": 1234, "goal": 100000}).to_plain_text() == (
+        "1,234 of 100,000"
+    )
+
+
+def test_markup_values_are_spliced_with_their_styles() -> None:
+    inner = render_template("**{x}**", {"x": "a"})
+    outer = render_template("__{inner}__ b", {"inner": inner})
+    assert outer.spans[0] == Span(text="a", bold=True, italic=True)
+
+
+def test_split_prefers_line_breaks_and_keeps_every_character() -> None:
+    text = Markup.plain("\n".join(f"line {i:03}" for i in range(300)))
+    pieces = text.split(1000)
+    assert all(len(p.to_plain_text()) <= 1000 for p in pieces)
+    assert "\n".join(p.to_plain_text() for p in pieces) == text.to_plain_text()
+    assert all(p.to_plain_text().startswith("line") for p in pieces)
+
+
+def test_split_cuts_a_line_longer_than_the_limit() -> None:
+    pieces = Markup.plain("x" * 5000).split(2000)
+    assert [len(p.to_plain_text()) for p in pieces] == [2000, 2000, 1000]
