@@ -12,6 +12,7 @@ from core.commands.moderator import ModeratorCommands
 from core.commands.supporter import PRIVATE_COMMANDS, SupporterCommands
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
+from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.models import AuditEntry
 from core.referrals import parse_payload
@@ -43,6 +44,7 @@ class PetitionBot:
         self.catalog = catalog or Catalog.load()
         self._clock = clock
         self._roles = RoleBook(campaign.roles)
+        self._per_person = KeyedLock()
         self.conversation = SigningConversation(
             store, campaign, timedelta(hours=campaign.conversation.idle_timeout_hours)
         )
@@ -61,7 +63,15 @@ class PetitionBot:
         return [name for name, (needed, _) in self._commands.items() if needed <= role]
 
     async def handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
-        """Answer one inbound message; bad input is answered, never raised."""
+        """Answer one inbound message; bad input is answered, never raised.
+
+        One person's messages are handled one at a time (their conversation state is read,
+        changed and written back); different people's run concurrently.
+        """
+        async with self._per_person.hold(inbound.user_key):
+            return await self._handle(inbound, caps)
+
+    async def _handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         turn = Turn(
             inbound=inbound,
             caps=caps,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 
 from core.bot import PetitionBot
 from core.models import Step
+from storage import SqliteStore
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import FORMS, GROUP_WITH_LINKS, Chat, Clock, campaign
 
@@ -359,3 +364,30 @@ async def test_a_deep_link_from_a_group_continues_the_command_in_private(bot: Pe
     chat = Chat(bot)
     await chat.send("/start c_status")
     assert "You have not signed Don't Run Joe yet" in chat.last
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    store = await SqliteStore.open(tmp_path / "race.db")
+    yield store
+    await store.close()
+
+
+async def test_confirm_pressed_twice_at_once_signs_once(sqlite_store: SqliteStore) -> None:
+    # A real store, whose awaits really suspend, so the two presses interleave.
+    store = sqlite_store
+    chat = Chat(PetitionBot(campaign(), store))
+    await chat.send("/sign")
+    await chat.press("Yes, I want")
+    for answer in ("Jane Doe", "jane@example.org", "12345"):
+        await chat.send(answer)
+    await chat.press("Yes, keep")
+    confirm = next(c for c in chat.replies[-1].choices[0] if c.label.startswith("✅"))
+    first, second = await asyncio.gather(
+        chat.press_data(confirm.data), chat.press_data(confirm.data)
+    )
+    texts = [r.text.to_plain_text() for r in first + second]
+    assert sum("Thank you, Jane!" in t for t in texts) == 1
+    assert sum("nothing changed" in t for t in texts) == 1
+    assert not any("already signed" in t for t in texts)
+    assert await store.count(SLUG) == 1
