@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Protocol
 
 from core.models import (
     AuditEntry,
     ConversationState,
+    DayCount,
     NewSignature,
     RecentSignature,
     Signature,
@@ -75,6 +77,16 @@ class Store(Protocol):
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         """Totals, the last ``days`` days, and the breakdowns, from counters."""
+        ...
+
+    def active_signatures(
+        self, petition: str, batch_size: int = 1000
+    ) -> AsyncIterator[list[Signature]]:
+        """Every active signature of a petition, oldest first, a batch at a time (for exports)."""
+        ...
+
+    async def daily_counts(self, petition: str) -> list[DayCount]:
+        """Active signatures per day since the first one, from counters (for charts)."""
         ...
 
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:

@@ -7,6 +7,7 @@ WAL lets run beside the writer without waiting for it.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -224,6 +225,30 @@ class SqliteStore:
             top_referrers=referrers,
         )
 
+    async def active_signatures(
+        self, petition: str, batch_size: int = 1000
+    ) -> AsyncIterator[list[Signature]]:
+        last_id = 0
+        while True:
+            batch = await self._signatures(
+                "s.petition = ? AND s.withdrawn_at IS NULL AND s.id > ? ORDER BY s.id LIMIT ?",
+                (petition, last_id, batch_size),
+                ordered=False,
+            )
+            if not batch:
+                return
+            yield batch
+            last_id = batch[-1].id
+
+    async def daily_counts(self, petition: str) -> list[DayCount]:
+        async with self._reader.execute(
+            "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'day' AND n > 0"
+            " ORDER BY key",
+            (petition,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [DayCount(day=date.fromisoformat(key), count=n) for key, n in rows]
+
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
         async with self._reader.execute(
             "SELECT name, platform, signed_at FROM signatures"
@@ -270,8 +295,11 @@ class SqliteStore:
         async with self._reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
-    async def _signatures(self, where: str, params: tuple[object, ...]) -> list[Signature]:
-        sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where} ORDER BY s.id"
+    async def _signatures(
+        self, where: str, params: tuple[object, ...], ordered: bool = True
+    ) -> list[Signature]:
+        order = " ORDER BY s.id" if ordered else ""
+        sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where}{order}"
         async with self._reader.execute(sql, params) as cursor:
             rows = await cursor.fetchall()
         return [_signature(row) for row in rows]

@@ -199,3 +199,25 @@ async def test_audit_log_keeps_privileged_actions_newest_first(store: Store) -> 
     entries = await store.audit_log(10)
     assert [e.action for e in entries] == ["refused:count", "stats"]
     assert entries[1].petition == "p"
+
+
+async def test_active_signatures_stream_in_batches_without_withdrawn(store: Store) -> None:
+    for i in range(1, 8):
+        await store.add_signature(signature(str(i), f"{i}@example.org"))
+    gone = await store.active_signature("p", "telegram", "3")
+    assert gone is not None
+    await store.withdraw(gone.id, NOW)
+    batches = [batch async for batch in store.active_signatures("p", batch_size=4)]
+    assert [len(b) for b in batches] == [4, 2]
+    assert [s.user_id for b in batches for s in b] == ["1", "2", "4", "5", "6", "7"]
+
+
+async def test_daily_counts_cover_every_day_with_signatures(store: Store) -> None:
+    await store.add_signature(signature("1", "1@example.org", at=NOW - timedelta(days=3)))
+    await store.add_signature(signature("2", "2@example.org"))
+    await store.add_signature(signature("3", "3@example.org"))
+    counts = await store.daily_counts("p")
+    assert [(c.day, c.count) for c in counts] == [
+        ((NOW - timedelta(days=3)).date(), 1),
+        (NOW.date(), 2),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
 from core.fields import email_key, public_name
@@ -106,6 +107,17 @@ class MemoryStore:
             by_source=dict(Counter(s.source or "direct" for s in active)),
             top_referrers=tuple(sorted(referrers.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
         )
+
+    async def active_signatures(
+        self, petition: str, batch_size: int = 1000
+    ) -> AsyncIterator[list[Signature]]:
+        active = self._active(petition)
+        for start in range(0, len(active), batch_size):
+            yield active[start : start + batch_size]
+
+    async def daily_counts(self, petition: str) -> list[DayCount]:
+        per_day = Counter(s.signed_at.date() for s in self._active(petition))
+        return [DayCount(day=day, count=n) for day, n in sorted(per_day.items()) if n]
 
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
         latest = sorted(self._active(petition), key=lambda s: s.id, reverse=True)[:limit]
