@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Protocol
 
+from core.broadcasts.store import BroadcastStore
 from core.models import (
     AuditEntry,
     ConversationState,
@@ -30,7 +31,7 @@ class AlreadySigned(StoreError):
         self.by_email = by_email
 
 
-class Store(Protocol):
+class Store(BroadcastStore, Protocol):
     """Durable state of the bot. Implementations: ``storage.SqliteStore`` (and future ones)."""
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:

@@ -25,6 +25,7 @@ from core.models import (
 )
 from core.store import AlreadySigned
 from storage.group_commit import GroupCommitWriter
+from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.migrations import migrate
 
 PRAGMAS = (
@@ -47,7 +48,7 @@ _SIGNATURE_COLUMNS = """
 """
 
 
-class SqliteStore:
+class SqliteStore(SqliteBroadcasts):
     """The store protocol on one SQLite file."""
 
     def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from core.models import AuditEntry, ConversationState, NewSignature, Step
 from core.store import AlreadySigned, Store
-from storage import SqliteStore
-from tests.fakes.memory_store import MemoryStore
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "memory"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened: Store = (
-        await SqliteStore.open(tmp_path / "contract.db")
-        if request.param == "sqlite"
-        else MemoryStore()
-    )
-    yield opened
-    await opened.close()
 
 
 def signature(

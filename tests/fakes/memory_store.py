@@ -17,12 +17,14 @@ from core.models import (
     Stats,
 )
 from core.store import AlreadySigned
+from tests.fakes.memory_broadcasts import MemoryBroadcasts
 
 
-class MemoryStore:
+class MemoryStore(MemoryBroadcasts):
     """Keeps everything in dictionaries; counts are computed, which is fine at test sizes."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.conversations: dict[tuple[str, str], str] = {}
         self.signatures: list[Signature] = []
         self.audit: list[AuditEntry] = []

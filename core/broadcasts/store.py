@@ -1,0 +1,80 @@
+"""The broadcast half of the store port: audiences, deliveries and opt-outs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from core.broadcasts.models import Broadcast, Delivery, DeliveryOutcome, Totals
+
+
+class BroadcastStore(Protocol):
+    """What broadcasts need from storage; every method is one atomic step."""
+
+    async def audience_counts(self, petition: str | None) -> dict[str, int]:
+        """Opted-in, active, reachable people per platform (each person once)."""
+        ...
+
+    async def create_broadcast(
+        self,
+        petition: str | None,
+        text: str,
+        author: str,
+        origin: tuple[str, str],
+        at: datetime,
+    ) -> Broadcast:
+        """Store a draft; ``origin`` is the (platform, chat id) progress is reported to."""
+        ...
+
+    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None: ...
+
+    async def confirm_broadcast(
+        self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
+    ) -> Broadcast | None:
+        """Draft → sending, storing one delivery per recipient and announcement channel.
+
+        Returns ``None`` when the broadcast was not a draft (Confirm pressed twice).
+        """
+        ...
+
+    async def cancel_broadcast(self, broadcast_id: int, at: datetime) -> bool:
+        """Stop a draft or a broadcast in progress; deliveries not yet sent are cancelled."""
+        ...
+
+    async def set_progress_message(self, broadcast_id: int, message_id: str) -> None: ...
+
+    async def recent_broadcasts(self, limit: int) -> list[Broadcast]: ...
+
+    async def sending_broadcasts(self) -> list[Broadcast]:
+        """Broadcasts confirmed and not yet finished, oldest first."""
+        ...
+
+    async def claim_deliveries(
+        self, broadcast_id: int, platform: str, limit: int
+    ) -> list[Delivery]:
+        """Mark the next pending deliveries in flight and return them.
+
+        People who opted out or withdrew since the broadcast was confirmed are marked
+        skipped instead, so an opt-out takes effect for broadcasts already in progress.
+        """
+        ...
+
+    async def record_outcomes(self, outcomes: list[DeliveryOutcome], at: datetime) -> None:
+        """Write final delivery states; unreachable people are remembered for later."""
+        ...
+
+    async def abandon_in_flight(self, platform: str) -> int:
+        """After a crash: deliveries left in flight become unknown and are never resent."""
+        ...
+
+    async def totals(self, broadcast_id: int) -> Totals: ...
+
+    async def finish_broadcast(self, broadcast_id: int, at: datetime) -> bool:
+        """Sending → done once no delivery is open; ``True`` if this call finished it."""
+        ...
+
+    async def set_updates(
+        self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
+    ) -> int:
+        """Record a change of mind about updates; returns how many signatures it changed."""
+        ...

@@ -1,0 +1,271 @@
+"""The broadcast half of `SqliteStore`: drafts, deliveries, claims and opt-outs in SQLite."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from core.broadcasts.models import (
+    Broadcast,
+    BroadcastStatus,
+    Delivery,
+    DeliveryOutcome,
+    DeliveryState,
+    Totals,
+)
+from storage.group_commit import GroupCommitWriter
+
+# Opted-in, active signers, each person once, minus those no platform can reach.
+_AUDIENCE = """
+    FROM signatures s
+    WHERE s.withdrawn_at IS NULL AND s.opted_in = 1 AND (:petition IS NULL OR s.petition = :petition)
+      AND NOT EXISTS (SELECT 1 FROM unreachable u
+                      WHERE u.platform = s.platform AND u.user_id = s.user_id)
+"""
+_STILL_WANTS_IT = """
+    d.kind = 'channel' OR EXISTS (
+        SELECT 1 FROM signatures s
+        WHERE s.platform = d.platform AND s.user_id = d.address AND s.withdrawn_at IS NULL
+          AND s.opted_in = 1 AND (b.petition IS NULL OR s.petition = b.petition))
+"""
+_BROADCAST_COLUMNS = (
+    "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"
+    " total, created_at, confirmed_at, finished_at"
+)
+
+
+class SqliteBroadcasts:
+    """Mixed into `SqliteStore`, which provides the reader connection and the writer."""
+
+    _reader: aiosqlite.Connection
+    _writer: GroupCommitWriter
+
+    async def audience_counts(self, petition: str | None) -> dict[str, int]:
+        sql = f"SELECT platform, count(*) FROM (SELECT DISTINCT s.platform, s.user_id {_AUDIENCE})"
+        async with self._reader.execute(f"{sql} GROUP BY platform", {"petition": petition}) as cur:
+            return {platform: n for platform, n in await cur.fetchall()}
+
+    async def create_broadcast(
+        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+    ) -> Broadcast:
+        async def insert(db: aiosqlite.Connection) -> int:
+            cursor = await db.execute(
+                "INSERT INTO broadcasts (petition, text, author, origin_platform, origin_chat_id,"
+                " status, created_at) VALUES (?, ?, ?, ?, ?, 'draft', ?)",
+                (petition, text, author, origin[0], origin[1], at.isoformat()),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+        broadcast_id = await self._writer.write(insert)
+        found = await self.get_broadcast(broadcast_id)
+        assert found is not None
+        return found
+
+    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
+        async with self._reader.execute(
+            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _broadcast(row) if row else None
+
+    async def confirm_broadcast(
+        self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
+    ) -> Broadcast | None:
+        async def confirm(db: aiosqlite.Connection) -> bool:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET status = 'sending', confirmed_at = ?"
+                " WHERE id = ? AND status = 'draft' RETURNING petition",
+                (at.isoformat(), broadcast_id),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return False
+            await db.execute(
+                "INSERT OR IGNORE INTO deliveries (broadcast_id, platform, address, kind)"
+                f" SELECT DISTINCT :id, s.platform, s.user_id, 'person' {_AUDIENCE}",
+                {"id": broadcast_id, "petition": row[0]},
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO deliveries (broadcast_id, platform, address, kind)"
+                " VALUES (?, ?, ?, 'channel')",
+                [(broadcast_id, platform, chat) for platform, chat in channels],
+            )
+            await db.execute(
+                "UPDATE broadcasts SET total = (SELECT count(*) FROM deliveries"
+                " WHERE broadcast_id = :id) WHERE id = :id",
+                {"id": broadcast_id},
+            )
+            return True
+
+        if not await self._writer.write(confirm):
+            return None
+        return await self.get_broadcast(broadcast_id)
+
+    async def cancel_broadcast(self, broadcast_id: int, at: datetime) -> bool:
+        async def cancel(db: aiosqlite.Connection) -> bool:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET status = 'cancelled', finished_at = ?"
+                " WHERE id = ? AND status IN ('draft', 'sending')",
+                (at.isoformat(), broadcast_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await db.execute(
+                "UPDATE deliveries SET status = 'cancelled', finished_at = ?"
+                " WHERE broadcast_id = ? AND status = 'pending'",
+                (at.isoformat(), broadcast_id),
+            )
+            return True
+
+        return await self._writer.write(cancel)
+
+    async def set_progress_message(self, broadcast_id: int, message_id: str) -> None:
+        sql = "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?"
+        await self._writer.write(lambda db: db.execute(sql, (message_id, broadcast_id)))
+
+    async def recent_broadcasts(self, limit: int) -> list[Broadcast]:
+        async with self._reader.execute(
+            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cursor:
+            return [_broadcast(row) for row in await cursor.fetchall()]
+
+    async def sending_broadcasts(self) -> list[Broadcast]:
+        async with self._reader.execute(
+            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
+        ) as cursor:
+            return [_broadcast(row) for row in await cursor.fetchall()]
+
+    async def claim_deliveries(
+        self, broadcast_id: int, platform: str, limit: int
+    ) -> list[Delivery]:
+        async def claim(db: aiosqlite.Connection) -> list[Delivery]:
+            async with db.execute(
+                f"SELECT d.id, d.address, d.kind, ({_STILL_WANTS_IT}) FROM deliveries d"
+                " JOIN broadcasts b ON b.id = d.broadcast_id"
+                " WHERE d.broadcast_id = ? AND d.platform = ? AND d.status = 'pending'"
+                "   AND b.status = 'sending' ORDER BY d.id LIMIT ?",
+                (broadcast_id, platform, limit),
+            ) as cursor:
+                rows = await cursor.fetchall()
+            await db.executemany(
+                "UPDATE deliveries SET status = ? WHERE id = ?",
+                [("in_flight" if wanted else "skipped", row_id) for row_id, _, _, wanted in rows],
+            )
+            return [
+                Delivery(
+                    id=row_id,
+                    broadcast_id=broadcast_id,
+                    platform=platform,
+                    address=address,
+                    kind=kind,
+                )
+                for row_id, address, kind, wanted in rows
+                if wanted
+            ]
+
+        return await self._writer.write(claim)
+
+    async def record_outcomes(self, outcomes: list[DeliveryOutcome], at: datetime) -> None:
+        async def record(db: aiosqlite.Connection) -> None:
+            await db.executemany(
+                "UPDATE deliveries SET status = ?, attempts = ?, detail = ?, finished_at = ?"
+                " WHERE id = ?",
+                [
+                    (o.state, o.attempts, o.detail[:200], at.isoformat(), o.delivery_id)
+                    for o in outcomes
+                ],
+            )
+            unreachable = [o.delivery_id for o in outcomes if o.state is DeliveryState.UNREACHABLE]
+            await db.executemany(
+                "INSERT OR REPLACE INTO unreachable (platform, user_id, reason, at)"
+                " SELECT platform, address, coalesce(detail, ''), ? FROM deliveries"
+                " WHERE id = ? AND kind = 'person'",
+                [(at.isoformat(), delivery_id) for delivery_id in unreachable],
+            )
+
+        await self._writer.write(record)
+
+    async def abandon_in_flight(self, platform: str) -> int:
+        async def abandon(db: aiosqlite.Connection) -> int:
+            cursor = await db.execute(
+                "UPDATE deliveries SET status = 'unknown' WHERE status = 'in_flight'"
+                " AND platform = ?",
+                (platform,),
+            )
+            return cursor.rowcount
+
+        return await self._writer.write(abandon)
+
+    async def totals(self, broadcast_id: int) -> Totals:
+        async with self._reader.execute(
+            "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
+            (broadcast_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return Totals(by_state={DeliveryState(state): n for state, n in rows})
+
+    async def finish_broadcast(self, broadcast_id: int, at: datetime) -> bool:
+        async def finish(db: aiosqlite.Connection) -> bool:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = ?"
+                " WHERE id = ? AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM deliveries"
+                "   WHERE broadcast_id = ? AND status IN ('pending', 'in_flight'))",
+                (at.isoformat(), broadcast_id, broadcast_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._writer.write(finish)
+
+    async def set_updates(
+        self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
+    ) -> int:
+        async def change(db: aiosqlite.Connection) -> int:
+            cursor = await db.execute(
+                "UPDATE signatures SET opted_in = ? WHERE platform = ? AND user_id = ?"
+                " AND withdrawn_at IS NULL AND opted_in != ? AND (? IS NULL OR petition = ?)"
+                " RETURNING id",
+                (int(opted_in), platform, user_id, int(opted_in), petition, petition),
+            )
+            changed = [row[0] for row in await cursor.fetchall()]
+            await cursor.close()
+            await db.executemany(
+                "INSERT INTO consents (signature_id, kind, granted, at) VALUES (?, 'updates', ?, ?)",
+                [(signature_id, int(opted_in), at.isoformat()) for signature_id in changed],
+            )
+            return len(changed)
+
+        return await self._writer.write(change)
+
+
+def _broadcast(row: tuple) -> Broadcast:
+    (
+        id_,
+        petition,
+        text,
+        author,
+        origin_platform,
+        origin_chat_id,
+        progress,
+        status,
+        total,
+        created_at,
+        confirmed_at,
+        finished_at,
+    ) = row
+    return Broadcast(
+        id=id_,
+        petition=petition,
+        text=text,
+        author=author,
+        origin_platform=origin_platform,
+        origin_chat_id=origin_chat_id,
+        progress_message_id=progress,
+        status=BroadcastStatus(status),
+        total=total,
+        created_at=datetime.fromisoformat(created_at),
+        confirmed_at=datetime.fromisoformat(confirmed_at) if confirmed_at else None,
+        finished_at=datetime.fromisoformat(finished_at) if finished_at else None,
+    )

@@ -1,0 +1,196 @@
+"""The broadcast half of the in-memory store, held to the same contract as SQLite's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.broadcasts.models import (
+    Broadcast,
+    BroadcastStatus,
+    Delivery,
+    DeliveryOutcome,
+    DeliveryState,
+    Totals,
+)
+from core.models import Signature
+
+
+class MemoryBroadcasts:
+    """Mixed into `MemoryStore`, which provides ``signatures``."""
+
+    signatures: list[Signature]
+
+    def __init__(self) -> None:
+        self.broadcasts: dict[int, Broadcast] = {}
+        self.deliveries: dict[int, dict] = {}
+        self.unreachable: set[tuple[str, str]] = set()
+
+    def _audience(self, petition: str | None) -> list[tuple[str, str]]:
+        people: dict[tuple[str, str], None] = {}
+        for s in self.signatures:
+            who = (s.platform, s.user_id)
+            if (
+                s.active
+                and s.opted_in
+                and petition in (None, s.petition)
+                and who not in self.unreachable
+            ):
+                people[who] = None
+        return list(people)
+
+    async def audience_counts(self, petition: str | None) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for platform, _ in self._audience(petition):
+            counts[platform] = counts.get(platform, 0) + 1
+        return counts
+
+    async def create_broadcast(
+        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+    ) -> Broadcast:
+        broadcast = Broadcast(
+            id=len(self.broadcasts) + 1,
+            petition=petition,
+            text=text,
+            author=author,
+            origin_platform=origin[0],
+            origin_chat_id=origin[1],
+            status=BroadcastStatus.DRAFT,
+            created_at=at,
+        )
+        self.broadcasts[broadcast.id] = broadcast
+        return broadcast
+
+    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
+        return self.broadcasts.get(broadcast_id)
+
+    async def confirm_broadcast(
+        self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
+    ) -> Broadcast | None:
+        broadcast = self.broadcasts.get(broadcast_id)
+        if broadcast is None or broadcast.status is not BroadcastStatus.DRAFT:
+            return None
+        recipients = [(p, a, "person") for p, a in self._audience(broadcast.petition)]
+        recipients += [(p, c, "channel") for p, c in dict.fromkeys(channels)]
+        for platform, address, kind in recipients:
+            delivery_id = len(self.deliveries) + 1
+            self.deliveries[delivery_id] = {
+                "id": delivery_id,
+                "broadcast_id": broadcast_id,
+                "platform": platform,
+                "address": address,
+                "kind": kind,
+                "state": DeliveryState.PENDING,
+            }
+        self.broadcasts[broadcast_id] = broadcast.model_copy(
+            update={"status": BroadcastStatus.SENDING, "confirmed_at": at, "total": len(recipients)}
+        )
+        return self.broadcasts[broadcast_id]
+
+    async def cancel_broadcast(self, broadcast_id: int, at: datetime) -> bool:
+        broadcast = self.broadcasts.get(broadcast_id)
+        if broadcast is None or broadcast.status not in (
+            BroadcastStatus.DRAFT,
+            BroadcastStatus.SENDING,
+        ):
+            return False
+        self.broadcasts[broadcast_id] = broadcast.model_copy(
+            update={"status": BroadcastStatus.CANCELLED, "finished_at": at}
+        )
+        for row in self._rows(broadcast_id, state=DeliveryState.PENDING):
+            row["state"] = DeliveryState.CANCELLED
+        return True
+
+    async def set_progress_message(self, broadcast_id: int, message_id: str) -> None:
+        broadcast = self.broadcasts[broadcast_id]
+        self.broadcasts[broadcast_id] = broadcast.model_copy(
+            update={"progress_message_id": message_id}
+        )
+
+    async def recent_broadcasts(self, limit: int) -> list[Broadcast]:
+        return sorted(self.broadcasts.values(), key=lambda b: -b.id)[:limit]
+
+    async def sending_broadcasts(self) -> list[Broadcast]:
+        return [b for b in self.broadcasts.values() if b.status is BroadcastStatus.SENDING]
+
+    async def claim_deliveries(
+        self, broadcast_id: int, platform: str, limit: int
+    ) -> list[Delivery]:
+        broadcast = self.broadcasts[broadcast_id]
+        if broadcast.status is not BroadcastStatus.SENDING:
+            return []
+        wanted = {
+            (s.platform, s.user_id)
+            for s in self.signatures
+            if s.active and s.opted_in and broadcast.petition in (None, s.petition)
+        }
+        claimed = []
+        for row in self._rows(broadcast_id, state=DeliveryState.PENDING, platform=platform)[:limit]:
+            if row["kind"] == "channel" or (row["platform"], row["address"]) in wanted:
+                row["state"] = DeliveryState.IN_FLIGHT
+                claimed.append(Delivery(**{k: v for k, v in row.items() if k != "state"}))
+            else:
+                row["state"] = DeliveryState.SKIPPED
+        return claimed
+
+    async def record_outcomes(self, outcomes: list[DeliveryOutcome], at: datetime) -> None:
+        for outcome in outcomes:
+            row = self.deliveries[outcome.delivery_id]
+            row["state"] = outcome.state
+            if outcome.state is DeliveryState.UNREACHABLE and row["kind"] == "person":
+                self.unreachable.add((row["platform"], row["address"]))
+
+    async def abandon_in_flight(self, platform: str) -> int:
+        rows = [
+            r
+            for r in self.deliveries.values()
+            if r["state"] is DeliveryState.IN_FLIGHT and r["platform"] == platform
+        ]
+        for row in rows:
+            row["state"] = DeliveryState.UNKNOWN
+        return len(rows)
+
+    async def totals(self, broadcast_id: int) -> Totals:
+        by_state: dict[DeliveryState, int] = {}
+        for row in self._rows(broadcast_id):
+            by_state[row["state"]] = by_state.get(row["state"], 0) + 1
+        return Totals(by_state=by_state)
+
+    async def finish_broadcast(self, broadcast_id: int, at: datetime) -> bool:
+        broadcast = self.broadcasts[broadcast_id]
+        if (
+            broadcast.status is not BroadcastStatus.SENDING
+            or (await self.totals(broadcast_id)).open
+        ):
+            return False
+        self.broadcasts[broadcast_id] = broadcast.model_copy(
+            update={"status": BroadcastStatus.DONE, "finished_at": at}
+        )
+        return True
+
+    async def set_updates(
+        self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
+    ) -> int:
+        changed = 0
+        for index, s in enumerate(self.signatures):
+            if (
+                (s.platform, s.user_id) == (platform, user_id)
+                and s.active
+                and petition in (None, s.petition)
+                and s.opted_in != opted_in
+            ):
+                self.signatures[index] = s.model_copy(
+                    update={"opted_in": opted_in, "opted_in_at": at}
+                )
+                changed += 1
+        return changed
+
+    def _rows(
+        self, broadcast_id: int, state: DeliveryState | None = None, platform: str | None = None
+    ) -> list[dict]:
+        return [
+            r
+            for r in self.deliveries.values()
+            if r["broadcast_id"] == broadcast_id
+            and state in (None, r["state"])
+            and platform in (None, r["platform"])
+        ]
