@@ -19,7 +19,8 @@ from storage.group_commit import GroupCommitWriter
 # Opted-in, active signers, each person once, minus those no platform can reach.
 _AUDIENCE = """
     FROM signatures s
-    WHERE s.withdrawn_at IS NULL AND s.opted_in = 1 AND (:petition IS NULL OR s.petition = :petition)
+    WHERE s.withdrawn_at IS NULL AND s.opted_in = 1
+      AND (:petition IS NULL OR s.petition = :petition)
       AND NOT EXISTS (SELECT 1 FROM unreachable u
                       WHERE u.platform = s.platform AND u.user_id = s.user_id)
 """
@@ -232,7 +233,8 @@ class SqliteBroadcasts:
             changed = [row[0] for row in await cursor.fetchall()]
             await cursor.close()
             await db.executemany(
-                "INSERT INTO consents (signature_id, kind, granted, at) VALUES (?, 'updates', ?, ?)",
+                "INSERT INTO consents (signature_id, kind, granted, at)"
+                " VALUES (?, 'updates', ?, ?)",
                 [(signature_id, int(opted_in), at.isoformat()) for signature_id in changed],
             )
             return len(changed)

@@ -25,8 +25,8 @@ from core.models import (
 )
 from core.store import AlreadySigned
 from storage.group_commit import GroupCommitWriter
-from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.migrations import migrate
+from storage.sqlite_broadcasts import SqliteBroadcasts
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
