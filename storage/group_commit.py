@@ -2,7 +2,9 @@
 
 Every chat message needs a durable write, and a durable commit costs a disk flush; batching
 the writes of concurrent conversations into one commit multiplies throughput while each
-caller still returns only after its own write is on disk.
+caller still returns only after its own write is on disk. The batch runs as one call on a
+dedicated thread that owns the write connection, so a batch costs one thread hand-off, not
+one per SQL statement.
 """
 
 from __future__ import annotations
@@ -10,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
-
-import aiosqlite
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-WriteOp = Callable[[aiosqlite.Connection], Awaitable[T]]
+WriteOp = Callable[[sqlite3.Connection], T]
 
 MAX_BATCH = 512
 
@@ -28,10 +31,11 @@ class WriterClosed(RuntimeError):
 
 
 class GroupCommitWriter:
-    """Runs write operations on one connection, each in its own savepoint, many per commit."""
+    """Runs write operations, each in its own savepoint, many per commit, on one thread."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
+    def __init__(self, path: str | Path, pragmas: tuple[str, ...]) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._connection = self._thread.submit(_connect, str(path), pragmas).result()
         self._pending: list[tuple[WriteOp[Any], asyncio.Future[Any]]] = []
         self._wake = asyncio.Event()
         self._closed = False
@@ -46,49 +50,63 @@ class GroupCommitWriter:
         self._wake.set()
         return await future
 
+    async def run_script(self, script: str) -> None:
+        """Run a whole SQL script (a migration) on the write connection."""
+        await asyncio.get_running_loop().run_in_executor(
+            self._thread, self._connection.executescript, script
+        )
+
     async def close(self) -> None:
-        """Commit what is pending, then stop."""
+        """Commit what is pending, then close the connection and its thread."""
         self._closed = True
         self._wake.set()
         await self._task
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._connection.close)
+        self._thread.shutdown(wait=True)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-                await self._commit(batch)
+                ops = [op for op, _ in batch]
+                outcomes = await loop.run_in_executor(self._thread, self._commit, ops)
+                for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                    if future.cancelled():
+                        continue
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
             if self._closed:
                 return
 
-    async def _commit(self, batch: list[tuple[WriteOp[Any], asyncio.Future[Any]]]) -> None:
+    def _commit(self, ops: list[WriteOp[Any]]) -> list[tuple[bool, Any]]:
+        db = self._connection
         outcomes: list[tuple[bool, Any]] = []
         try:
-            await self._connection.execute("BEGIN IMMEDIATE")
-            for op, _ in batch:
-                outcomes.append(await self._one(op))
-            await self._connection.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            for op in ops:
+                db.execute("SAVEPOINT op")
+                try:
+                    outcomes.append((True, op(db)))
+                except Exception as exc:  # one write's failure must not undo its neighbours'
+                    db.execute("ROLLBACK TO op")
+                    outcomes.append((False, exc))
+                db.execute("RELEASE op")
+            db.execute("COMMIT")
         except Exception as exc:  # the whole batch failed to commit: every caller hears it
-            log.exception("group commit failed for %d writes", len(batch))
-            with contextlib.suppress(Exception):
-                await self._connection.execute("ROLLBACK")
-            outcomes = [(False, exc)] * len(batch)
-        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-            if future.cancelled():
-                continue
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+            log.exception("group commit failed for %d writes", len(ops))
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            outcomes = [(False, exc)] * len(ops)
+        return outcomes
 
-    async def _one(self, op: WriteOp[Any]) -> tuple[bool, Any]:
-        await self._connection.execute("SAVEPOINT op")
-        try:
-            result = await op(self._connection)
-        except Exception as exc:  # one write's failure must not undo its neighbours'
-            await self._connection.execute("ROLLBACK TO op")
-            await self._connection.execute("RELEASE op")
-            return False, exc
-        await self._connection.execute("RELEASE op")
-        return True, result
+
+def _connect(path: str, pragmas: tuple[str, ...]) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in pragmas:
+        connection.execute(pragma)
+    return connection

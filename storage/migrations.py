@@ -6,7 +6,7 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-import aiosqlite
+from storage.group_commit import GroupCommitWriter
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +18,14 @@ def migration_files() -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-async def migrate(connection: aiosqlite.Connection) -> int:
+async def migrate(writer: GroupCommitWriter) -> int:
     """Apply every migration newer than the database, each in its own transaction."""
-    async with connection.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    version = row[0] if row else 0
+    version = await writer.write(lambda db: db.execute("PRAGMA user_version").fetchone()[0])
     for number, path in migration_files():
         if number <= version:
             continue
         script = path.read_text(encoding="utf-8")
-        await connection.executescript(
+        await writer.run_script(
             f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
         )
         log.info("applied migration %s", path.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import aiosqlite
@@ -44,14 +45,16 @@ class SqliteBroadcasts:
 
     async def audience_counts(self, petition: str | None) -> dict[str, int]:
         sql = f"SELECT platform, count(*) FROM (SELECT DISTINCT s.platform, s.user_id {_AUDIENCE})"
-        async with self._reader.execute(f"{sql} GROUP BY platform", {"petition": petition}) as cur:
-            return {platform: n for platform, n in await cur.fetchall()}
+        rows = await self._reader.execute_fetchall(
+            f"{sql} GROUP BY platform", {"petition": petition}
+        )
+        return {platform: n for platform, n in rows}
 
     async def create_broadcast(
         self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
     ) -> Broadcast:
-        async def insert(db: aiosqlite.Connection) -> int:
-            cursor = await db.execute(
+        def insert(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
                 "INSERT INTO broadcasts (petition, text, author, origin_platform, origin_chat_id,"
                 " status, created_at) VALUES (?, ?, ?, ?, ?, 'draft', ?)",
                 (petition, text, author, origin[0], origin[1], at.isoformat()),
@@ -65,36 +68,35 @@ class SqliteBroadcasts:
         return found
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return _broadcast(row) if row else None
+        )
+        return _broadcast(rows[0]) if rows else None
 
     async def confirm_broadcast(
         self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
     ) -> Broadcast | None:
-        async def confirm(db: aiosqlite.Connection) -> bool:
-            cursor = await db.execute(
+        def confirm(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "UPDATE broadcasts SET status = 'sending', confirmed_at = ?"
                 " WHERE id = ? AND status = 'draft' RETURNING petition",
                 (at.isoformat(), broadcast_id),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
+            row = cursor.fetchone()
+            cursor.close()
             if row is None:
                 return False
-            await db.execute(
+            db.execute(
                 "INSERT OR IGNORE INTO deliveries (broadcast_id, platform, address, kind)"
                 f" SELECT DISTINCT :id, s.platform, s.user_id, 'person' {_AUDIENCE}",
                 {"id": broadcast_id, "petition": row[0]},
             )
-            await db.executemany(
+            db.executemany(
                 "INSERT OR IGNORE INTO deliveries (broadcast_id, platform, address, kind)"
                 " VALUES (?, ?, ?, 'channel')",
                 [(broadcast_id, platform, chat) for platform, chat in channels],
             )
-            await db.execute(
+            db.execute(
                 "UPDATE broadcasts SET total = (SELECT count(*) FROM deliveries"
                 " WHERE broadcast_id = :id) WHERE id = :id",
                 {"id": broadcast_id},
@@ -106,15 +108,15 @@ class SqliteBroadcasts:
         return await self.get_broadcast(broadcast_id)
 
     async def cancel_broadcast(self, broadcast_id: int, at: datetime) -> bool:
-        async def cancel(db: aiosqlite.Connection) -> bool:
-            cursor = await db.execute(
+        def cancel(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "UPDATE broadcasts SET status = 'cancelled', finished_at = ?"
                 " WHERE id = ? AND status IN ('draft', 'sending')",
                 (at.isoformat(), broadcast_id),
             )
             if cursor.rowcount == 0:
                 return False
-            await db.execute(
+            db.execute(
                 "UPDATE deliveries SET status = 'cancelled', finished_at = ?"
                 " WHERE broadcast_id = ? AND status = 'pending'",
                 (at.isoformat(), broadcast_id),
@@ -125,33 +127,32 @@ class SqliteBroadcasts:
 
     async def set_progress_message(self, broadcast_id: int, message_id: str) -> None:
         sql = "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?"
-        await self._writer.write(lambda db: db.execute(sql, (message_id, broadcast_id)))
+        await self._writer.write(lambda db: db.execute(sql, (message_id, broadcast_id)).close())
 
     async def recent_broadcasts(self, limit: int) -> list[Broadcast]:
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
-        ) as cursor:
-            return [_broadcast(row) for row in await cursor.fetchall()]
+        )
+        return [_broadcast(row) for row in rows]
 
     async def sending_broadcasts(self) -> list[Broadcast]:
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
-        ) as cursor:
-            return [_broadcast(row) for row in await cursor.fetchall()]
+        )
+        return [_broadcast(row) for row in rows]
 
     async def claim_deliveries(
         self, broadcast_id: int, platform: str, limit: int
     ) -> list[Delivery]:
-        async def claim(db: aiosqlite.Connection) -> list[Delivery]:
-            async with db.execute(
+        def claim(db: sqlite3.Connection) -> list[Delivery]:
+            rows = db.execute(
                 f"SELECT d.id, d.address, d.kind, ({_STILL_WANTS_IT}) FROM deliveries d"
                 " JOIN broadcasts b ON b.id = d.broadcast_id"
                 " WHERE d.broadcast_id = ? AND d.platform = ? AND d.status = 'pending'"
                 "   AND b.status = 'sending' ORDER BY d.id LIMIT ?",
                 (broadcast_id, platform, limit),
-            ) as cursor:
-                rows = await cursor.fetchall()
-            await db.executemany(
+            ).fetchall()
+            db.executemany(
                 "UPDATE deliveries SET status = ? WHERE id = ?",
                 [("in_flight" if wanted else "skipped", row_id) for row_id, _, _, wanted in rows],
             )
@@ -170,8 +171,8 @@ class SqliteBroadcasts:
         return await self._writer.write(claim)
 
     async def record_outcomes(self, outcomes: list[DeliveryOutcome], at: datetime) -> None:
-        async def record(db: aiosqlite.Connection) -> None:
-            await db.executemany(
+        def record(db: sqlite3.Connection) -> None:
+            db.executemany(
                 "UPDATE deliveries SET status = ?, attempts = ?, detail = ?, finished_at = ?"
                 " WHERE id = ?",
                 [
@@ -180,7 +181,7 @@ class SqliteBroadcasts:
                 ],
             )
             unreachable = [o.delivery_id for o in outcomes if o.state is DeliveryState.UNREACHABLE]
-            await db.executemany(
+            db.executemany(
                 "INSERT OR REPLACE INTO unreachable (platform, user_id, reason, at)"
                 " SELECT platform, address, coalesce(detail, ''), ? FROM deliveries"
                 " WHERE id = ? AND kind = 'person'",
@@ -190,8 +191,8 @@ class SqliteBroadcasts:
         await self._writer.write(record)
 
     async def abandon_in_flight(self, platform: str) -> int:
-        async def abandon(db: aiosqlite.Connection) -> int:
-            cursor = await db.execute(
+        def abandon(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
                 "UPDATE deliveries SET status = 'unknown' WHERE status = 'in_flight'"
                 " AND platform = ?",
                 (platform,),
@@ -201,16 +202,15 @@ class SqliteBroadcasts:
         return await self._writer.write(abandon)
 
     async def totals(self, broadcast_id: int) -> Totals:
-        async with self._reader.execute(
+        rows = await self._reader.execute_fetchall(
             "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
             (broadcast_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return Totals(by_state={DeliveryState(state): n for state, n in rows})
 
     async def finish_broadcast(self, broadcast_id: int, at: datetime) -> bool:
-        async def finish(db: aiosqlite.Connection) -> bool:
-            cursor = await db.execute(
+        def finish(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
                 "UPDATE broadcasts SET status = 'done', finished_at = ?"
                 " WHERE id = ? AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM deliveries"
                 "   WHERE broadcast_id = ? AND status IN ('pending', 'in_flight'))",
@@ -223,16 +223,15 @@ class SqliteBroadcasts:
     async def set_updates(
         self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
     ) -> int:
-        async def change(db: aiosqlite.Connection) -> int:
-            cursor = await db.execute(
+        def change(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
                 "UPDATE signatures SET opted_in = ? WHERE platform = ? AND user_id = ?"
                 " AND withdrawn_at IS NULL AND opted_in != ? AND (? IS NULL OR petition = ?)"
                 " RETURNING id",
                 (int(opted_in), platform, user_id, int(opted_in), petition, petition),
             )
-            changed = [row[0] for row in await cursor.fetchall()]
-            await cursor.close()
-            await db.executemany(
+            changed = [row[0] for row in cursor.fetchall()]
+            db.executemany(
                 "INSERT INTO consents (signature_id, kind, granted, at)"
                 " VALUES (?, 'updates', ?, ?)",
                 [(signature_id, int(opted_in), at.isoformat()) for signature_id in changed],

@@ -51,23 +51,23 @@ _SIGNATURE_COLUMNS = """
 class SqliteStore(SqliteBroadcasts):
     """The store protocol on one SQLite file."""
 
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
-        self._write_connection = writer
+    def __init__(self, writer: GroupCommitWriter, reader: aiosqlite.Connection) -> None:
+        self._writer = writer
         self._reader = reader
-        self._writer = GroupCommitWriter(writer)
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteStore:
         """Open (creating and migrating if needed) the database at ``path``."""
-        writer = await _connect(path)
+        writer = GroupCommitWriter(path, PRAGMAS)
         await migrate(writer)
-        reader = await _connect(path)
+        reader = await aiosqlite.connect(str(path), isolation_level=None)
+        for pragma in PRAGMAS:
+            await reader.execute(pragma)
         return cls(writer, reader)
 
     async def close(self) -> None:
         await self._writer.close()
         await self._reader.close()
-        await self._write_connection.close()
 
     # Conversations
 
@@ -81,18 +81,18 @@ class SqliteStore(SqliteBroadcasts):
     async def save_conversation(self, state: ConversationState) -> None:
         sql = "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)"
         params = (state.platform, state.user_id, state.model_dump_json(), _iso(state.updated_at))
-        await self._writer.write(lambda db: db.execute(sql, params))
+        await self._writer.write(lambda db: _execute(db, sql, params))
 
     async def delete_conversation(self, platform: str, user_id: str) -> None:
         sql = "DELETE FROM conversations WHERE platform = ? AND user_id = ?"
-        await self._writer.write(lambda db: db.execute(sql, (platform, user_id)))
+        await self._writer.write(lambda db: _execute(db, sql, (platform, user_id)))
 
     # Signatures
 
     async def add_signature(self, new: NewSignature) -> Signature:
-        async def insert(db: aiosqlite.Connection) -> int:
+        def insert(db: sqlite3.Connection) -> int:
             try:
-                cursor = await db.execute(
+                cursor = db.execute(
                     "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
                     " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -116,7 +116,7 @@ class SqliteStore(SqliteBroadcasts):
                 raise AlreadySigned(None, by_email="email_key" in str(exc)) from exc
             signature_id = cursor.lastrowid
             assert signature_id is not None
-            await db.executemany(
+            db.executemany(
                 "INSERT INTO consents (signature_id, kind, granted, text_version, at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 [
@@ -124,7 +124,7 @@ class SqliteStore(SqliteBroadcasts):
                     (signature_id, "updates", int(new.opted_in), None, _iso(new.signed_at)),
                 ],
             )
-            await _tally(
+            _tally(
                 db,
                 new.petition,
                 _tally_keys(new.signed_at, new.platform, new.source, new.referrer_code),
@@ -165,23 +165,22 @@ class SqliteStore(SqliteBroadcasts):
         return rows[0] if rows else None
 
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
-        async def erase(db: aiosqlite.Connection) -> bool:
-            async with db.execute(
+        def erase(db: sqlite3.Connection) -> bool:
+            row = db.execute(
                 "SELECT petition, signed_at, platform, source, referrer_code FROM signatures"
                 " WHERE id = ? AND withdrawn_at IS NULL",
                 (signature_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
+            ).fetchone()
             if row is None:
                 return False
-            await db.execute(
+            db.execute(
                 "UPDATE signatures SET name = NULL, email = NULL, email_key = NULL,"
                 " postal_code = NULL, opted_in = 0, withdrawn_at = ? WHERE id = ?",
                 (_iso(at), signature_id),
             )
             petition, signed_at, platform, source, referrer = row
             keys = _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
-            await _tally(db, petition, keys, -1)
+            _tally(db, petition, keys, -1)
             return True
 
         return await self._writer.write(erase)
@@ -197,18 +196,22 @@ class SqliteStore(SqliteBroadcasts):
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)
-        async with self._reader.execute(
-            "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0 AND"
-            " (dimension IN ('total', 'platform', 'source') OR (dimension = 'day' AND key >= ?))",
-            (petition, first_day.isoformat()),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        async with self._reader.execute(
-            "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'referrer' AND n > 0"
-            " ORDER BY n DESC, key LIMIT ?",
-            (petition, TOP_REFERRERS),
-        ) as cursor:
-            referrers = tuple((key, n) for key, n in await cursor.fetchall())
+        rows = await self._rows(
+            # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
+            "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
+            " AND dimension IN ('total', 'platform', 'source')"
+            " UNION ALL SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
+            " AND dimension = 'day' AND key >= ?",
+            (petition, petition, first_day.isoformat()),
+        )
+        referrers = tuple(
+            (key, n)
+            for key, n in await self._rows(
+                "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'referrer' AND n > 0"
+                " ORDER BY n DESC, key LIMIT ?",
+                (petition, TOP_REFERRERS),
+            )
+        )
         by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
         for dimension, key, n in rows:
             by[dimension][key] = n
@@ -242,21 +245,19 @@ class SqliteStore(SqliteBroadcasts):
             last_id = batch[-1].id
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
-        async with self._reader.execute(
+        rows = await self._rows(
             "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'day' AND n > 0"
             " ORDER BY key",
             (petition,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [DayCount(day=date.fromisoformat(key), count=n) for key, n in rows]
 
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
-        async with self._reader.execute(
+        rows = await self._rows(
             "SELECT name, platform, signed_at FROM signatures"
             " WHERE petition = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
             (petition, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             RecentSignature(
                 display=public_name(name),
@@ -271,14 +272,13 @@ class SqliteStore(SqliteBroadcasts):
     async def record_audit(self, entry: AuditEntry) -> None:
         sql = "INSERT INTO audit_log (at, actor, action, petition, detail) VALUES (?, ?, ?, ?, ?)"
         params = (_iso(entry.at), entry.actor, entry.action, entry.petition, entry.detail)
-        await self._writer.write(lambda db: db.execute(sql, params))
+        await self._writer.write(lambda db: _execute(db, sql, params))
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
-        async with self._reader.execute(
+        rows = await self._rows(
             "SELECT at, actor, action, petition, detail FROM audit_log ORDER BY id DESC LIMIT ?",
             (limit,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             AuditEntry(
                 at=datetime.fromisoformat(at),
@@ -292,25 +292,25 @@ class SqliteStore(SqliteBroadcasts):
 
     # Reading helpers
 
+    async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        # Fetch in the same call as the query: a half-read cursor would keep the reader's
+        # snapshot open, and the next query on this connection would miss newer commits.
+        return list(await self._reader.execute_fetchall(sql, params))
+
     async def _one(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._rows(sql, params)
+        return rows[0] if rows else None
 
     async def _signatures(
         self, where: str, params: tuple[object, ...], ordered: bool = True
     ) -> list[Signature]:
         order = " ORDER BY s.id" if ordered else ""
         sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where}{order}"
-        async with self._reader.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
-        return [_signature(row) for row in rows]
+        return [_signature(row) for row in await self._rows(sql, params)]
 
 
-async def _connect(path: str | Path) -> aiosqlite.Connection:
-    connection = await aiosqlite.connect(str(path), isolation_level=None)
-    for pragma in PRAGMAS:
-        await connection.execute(pragma)
-    return connection
+def _execute(db: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> None:
+    db.execute(sql, params)
 
 
 def _iso(moment: datetime) -> str:
@@ -331,10 +331,8 @@ def _tally_keys(
     return keys
 
 
-async def _tally(
-    db: aiosqlite.Connection, petition: str, keys: list[tuple[str, str]], delta: int
-) -> None:
-    await db.executemany(
+def _tally(db: sqlite3.Connection, petition: str, keys: list[tuple[str, str]], delta: int) -> None:
+    db.executemany(
         "INSERT INTO tallies (petition, dimension, key, n) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (petition, dimension, key) DO UPDATE SET n = n + excluded.n",
         [(petition, dimension, key, delta) for dimension, key in keys],
