@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -82,38 +84,72 @@ def render_template(template: str, values: Mapping[str, object] | None = None) -
     """Parse a catalog template and fill its placeholders with plain (unparsed) values."""
     values = values or {}
     spans: list[Span] = []
+    for piece in _parse(template):
+        if piece.kind == "text":
+            spans.append(_span(piece.text, piece.bold, piece.italic))
+        elif piece.kind == "link":
+            label = _substitute(piece.text, values)
+            spans.append(_span(label, piece.bold, piece.italic, _substitute(piece.url, values)))
+        elif isinstance(value := values.get(piece.text, "{" + piece.text + "}"), Markup):
+            spans.extend(
+                _span(span.text, span.bold or piece.bold, span.italic or piece.italic, span.url)
+                for span in value.spans
+            )
+        else:
+            spans.append(_span(_format_value(value), piece.bold, piece.italic))
+    return Markup.model_construct(spans=tuple(span for span in spans if span.text))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A parsed template part: literal text, a placeholder (``text`` is its name), or a link."""
+
+    kind: str
+    text: str
+    bold: bool
+    italic: bool
+    url: str = ""
+
+
+@lru_cache(maxsize=4096)
+def _parse(template: str) -> tuple[_Piece, ...]:
+    """Templates are parsed once; the catalog holds a few hundred of them."""
+    pieces: list[_Piece] = []
     bold = italic = False
     position = 0
     for match in _TOKEN.finditer(template):
-        spans.extend(_fill(template[position : match.start()], values, bold, italic))
+        pieces.extend(_split_placeholders(template[position : match.start()], bold, italic))
         if match["bold"]:
             bold = not bold
         elif match["italic"]:
             italic = not italic
         else:
-            label = "".join(s.text for s in _fill(match["label"], values, False, False))
-            url = "".join(s.text for s in _fill(match["url"], values, False, False))
-            spans.append(Span(text=label, bold=bold, italic=italic, url=url))
+            pieces.append(_Piece("link", match["label"], bold, italic, match["url"]))
         position = match.end()
-    spans.extend(_fill(template[position:], values, bold, italic))
-    return Markup(spans=tuple(span for span in spans if span.text))
+    pieces.extend(_split_placeholders(template[position:], bold, italic))
+    return tuple(pieces)
 
 
-def _fill(text: str, values: Mapping[str, object], bold: bool, italic: bool) -> Iterator[Span]:
+def _split_placeholders(text: str, bold: bool, italic: bool) -> Iterator[_Piece]:
     position = 0
     for match in _PLACEHOLDER.finditer(text):
-        yield Span(text=text[position : match.start()], bold=bold, italic=italic)
-        key = match[1]
-        value = values[key] if key in values else match[0]
-        if isinstance(value, Markup):
-            for span in value.spans:
-                yield span.model_copy(
-                    update={"bold": span.bold or bold, "italic": span.italic or italic}
-                )
-        else:
-            yield Span(text=_format_value(value), bold=bold, italic=italic)
+        yield _Piece("text", text[position : match.start()], bold, italic)
+        yield _Piece("placeholder", match[1], bold, italic)
         position = match.end()
-    yield Span(text=text[position:], bold=bold, italic=italic)
+    yield _Piece("text", text[position:], bold, italic)
+
+
+def _substitute(text: str, values: Mapping[str, object]) -> str:
+    def value(match: re.Match[str]) -> str:
+        found = values.get(match[1], match[0])
+        return found.to_plain_text() if isinstance(found, Markup) else _format_value(found)
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+def _span(text: str, bold: bool, italic: bool, url: str | None = None) -> Span:
+    # Spans are built from already-typed parts: skipping validation halves rendering time.
+    return Span.model_construct(text=text, bold=bold, italic=italic, url=url)
 
 
 def _format_value(value: object) -> str:
