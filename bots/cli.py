@@ -1,4 +1,5 @@
-"""`petition-bot`: chat in the terminal, run the platform bots, check the config, read stats."""
+"""`petition-bot`: chat in the terminal, run the platform bots, check the config, read stats,
+export signatures."""
 
 from __future__ import annotations
 
@@ -6,18 +7,27 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
 
 from bots.bootstrap import configure_logging, open_bot
 from bots.config import AppConfig, ConfigError, load_config
 from bots.console import render_terminal, run_console
 from bots.platforms import MissingToken, NoPlatformEnabled, run_platforms
 from core.bot import utc_now
+from core.chart import signatures_chart
 from core.commands.moderator import STATS_DAYS
+from core.config import PetitionConfig
+from core.exports import ExportFormat, export_size, write_export
+from core.models import AuditEntry
 from core.reports import stats_report
 
+EXIT_FAILURE = 1
 EXIT_CONFIG = 2
 
 
@@ -61,18 +71,108 @@ async def _run(config: AppConfig, args: argparse.Namespace) -> int:
 
 
 async def _stats(config: AppConfig, args: argparse.Namespace) -> int:
-    petition = config.campaign.petition(args.petition)
+    petition = _petition(config, args.petition)
     if petition is None:
-        slugs = ", ".join(p.slug for p in config.petitions)
-        print(f"No petition called {args.petition!r}; configured: {slugs}", file=sys.stderr)
         return EXIT_CONFIG
     bot = await open_bot(config)
     try:
-        stats = await bot.store.stats(petition.slug, utc_now().date(), STATS_DAYS)
+        today = utc_now().date()
+        stats = await bot.store.stats(petition.slug, today, STATS_DAYS)
         print(render_terminal(stats_report(bot.catalog, petition, stats), sys.stdout.isatty()))
+        if args.chart:
+            daily = await bot.store.daily_counts(petition.slug)
+            png = signatures_chart(petition, daily, today, catalog=bot.catalog)
+            with _private_file(args.chart, mode=0o644) as out:
+                out.write(png)
+            print(f"Chart written to {args.chart}", file=sys.stderr)
+    except OSError as exc:
+        print(f"Cannot write {args.chart}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     finally:
         await bot.store.close()
     return 0
+
+
+async def _export(config: AppConfig, args: argparse.Namespace) -> int:
+    """Stream a petition's signatures to a file with a progress bar; audited, even if cut short."""
+    petition = _petition(config, args.petition)
+    if petition is None:
+        return EXIT_CONFIG
+    fmt = ExportFormat(args.format)
+    bot = await open_bot(config)
+    written, finished = 0, False
+    try:
+        total = await export_size(bot.store, petition.slug)
+        with _progress_bar(total) as advance, _private_file(args.output) as out:
+
+            def progress(rows: int) -> None:
+                nonlocal written
+                written = rows
+                advance(rows)
+
+            written = await write_export(bot.store, petition.slug, out, fmt, progress)
+        finished = True
+    except OSError as exc:
+        print(f"Cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        detail = f"{written} rows {fmt}" + ("" if finished else ", interrupted")
+        await bot.store.record_audit(
+            AuditEntry(
+                actor=f"cli:{_default_user()}",
+                action="export",
+                petition=petition.slug,
+                detail=detail,
+                at=utc_now(),
+            )
+        )
+        await bot.store.close()
+    where = "standard output" if args.output == "-" else args.output
+    print(f"Exported {written} signatures of {petition.slug} to {where} ({fmt}).", file=sys.stderr)
+    return 0
+
+
+def _petition(config: AppConfig, slug: str | None) -> PetitionConfig | None:
+    """The petition named on the command line (the default one for none), or a message why not."""
+    petition = config.campaign.petition(slug)
+    if petition is None:
+        slugs = ", ".join(p.slug for p in config.petitions)
+        print(f"No petition called {slug!r}; configured: {slugs}", file=sys.stderr)
+    return petition
+
+
+@contextmanager
+def _private_file(path: str, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """Write ``path`` whole or not at all: a ``.part`` file renamed at the end, removed on
+    failure. Exports hold personal data, so only the owner may read them (``0o600``).
+    ``-`` is standard output."""
+    if path == "-":
+        yield sys.stdout.buffer
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    part = target.with_name(target.name + ".part")
+    descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            yield out
+        os.replace(part, target)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error (plain when it is not a terminal); yields ``advance``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("export", total=total or None)
+        yield lambda rows: bar.update(task, completed=rows)
 
 
 def _default_user() -> str:
@@ -95,7 +195,20 @@ def _parser() -> argparse.ArgumentParser:
     command("run", "start every enabled platform bot").set_defaults(handler=_run)
     stats = command("stats", "print a petition's statistics")
     stats.add_argument("--petition", default=None, help="petition slug (default: the default)")
+    stats.add_argument("--chart", metavar="FILE", help="also write the signatures chart (PNG)")
     stats.set_defaults(handler=_stats)
+    export = command("export", "write a petition's signatures to a file (audited)")
+    export.add_argument("--petition", default=None, help="petition slug (default: the default)")
+    export.add_argument(
+        "--format",
+        choices=[f.value for f in ExportFormat],
+        default=ExportFormat.CSV.value,
+        help="csv (Action Network upload columns) or osdi (JSON lines); default csv",
+    )
+    export.add_argument(
+        "--output", metavar="FILE", required=True, help="file to write, - for stdout"
+    )
+    export.set_defaults(handler=_export)
     command("check-config", "validate the configuration and list every problem")
     return parser
 

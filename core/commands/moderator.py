@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from core.chart import signatures_chart
 from core.commands.base import Handler, Services, petition_from_args
-from core.messages import Outbound
+from core.messages import Attachment, Outbound
 from core.reports import count_report, recent_report, stats_report
 from core.turn import Turn
 
@@ -27,9 +30,24 @@ class ModeratorCommands:
         return [turn.reply(count_report(self._s.catalog, petition, total, turn.inbound.language))]
 
     async def stats(self, turn: Turn) -> list[Outbound]:
+        """The figures as text, then the chart of signatures per day and the running total."""
         petition = petition_from_args(self._s.campaign, turn.inbound.args)
         stats = await self._s.store.stats(petition.slug, turn.now.date(), STATS_DAYS)
-        return [turn.reply(stats_report(self._s.catalog, petition, stats, turn.inbound.language))]
+        report = stats_report(self._s.catalog, petition, stats, turn.inbound.language)
+        daily = await self._s.store.daily_counts(petition.slug)
+        png = await asyncio.to_thread(  # drawing takes a moment: keep other chats answered
+            signatures_chart,
+            petition,
+            daily,
+            turn.now.date(),
+            catalog=self._s.catalog,
+            language=turn.inbound.language,
+        )
+        chart = Attachment(
+            filename=f"{petition.slug}-signatures.png", content=png, mime_type="image/png"
+        )
+        caption = turn.say("chart_caption", petition, file=chart, title=petition.title)
+        return [turn.reply(report), caption]
 
     async def recent(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)

@@ -331,8 +331,10 @@ async def test_moderators_see_counts_stats_and_recent_without_personal_data(
     mod = Chat(bot, "42", private=False, caps=GROUP_WITH_LINKS)
     await mod.send("/count")
     assert "1 signatures" in mod.last
-    await mod.send("/stats")
-    assert "Total: 1" in mod.last and "telegram 1" in mod.last and "Goal: 100,000" in mod.last
+    report, chart = await mod.send("/stats")
+    text = report.text.to_plain_text()
+    assert "Total: 1" in text and "telegram 1" in text and "Goal: 100,000" in text
+    assert chart.file is not None and chart.file.mime_type == "image/png"
     await mod.send("/recent")
     assert "Jane D." in mod.last and "jane@" not in mod.last and "12345" not in mod.last
     assert [e.action for e in store.audit] == ["count", "stats", "recent"]

@@ -1,0 +1,50 @@
+"""Commands for organizers: the signatures as a file (and, later, broadcasts)."""
+
+from __future__ import annotations
+
+import logging
+
+from core.commands.base import Handler, Services, petition_from_args
+from core.exports import MIME_TYPES, ExportFormat, export_bytes, export_filename
+from core.messages import Attachment, Outbound
+from core.models import AuditEntry
+from core.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+class OrganizerCommands:
+    """Handlers for the organizer commands; the dispatcher checks the role before calling."""
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        return {"export": self.export}
+
+    async def export(self, turn: Turn) -> list[Outbound]:
+        """``/export [petition]``: every active signature as a CSV file, in private, audited."""
+        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        fmt = ExportFormat.CSV
+        content, rows = await export_bytes(self._s.store, petition.slug, fmt)
+        await self._s.store.record_audit(
+            AuditEntry(
+                actor=turn.inbound.user_key,
+                action="export",
+                petition=petition.slug,
+                detail=f"{rows} rows {fmt}",
+                at=turn.now,
+            )
+        )
+        log.info("export petition=%s rows=%d format=%s", petition.slug, rows, fmt)
+        file = Attachment(
+            filename=export_filename(petition.slug, fmt, turn.now),
+            content=content,
+            mime_type=MIME_TYPES[fmt],
+        )
+        return [
+            turn.say(
+                "export_ready", petition, file=file, private=True, title=petition.title, rows=rows
+            )
+        ]

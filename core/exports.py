@@ -1,0 +1,193 @@
+"""Signatures out to the tools organizers already use: CSV for uploads, OSDI JSON lines.
+
+Exports stream from the store a batch at a time, so a petition of millions never sits in
+memory. Only active signatures leave: the store's stream already skips withdrawn ones.
+
+- ``csv``: the column names Action Network's upload reads (``email, first_name, last_name,
+  zip_code, country``), then when, where and how each person signed. Every cell that a
+  spreadsheet would read as a formula is neutralised (see :func:`neutralise`).
+- ``osdi``: one JSON object per line, each the body of an OSDI ``record_signature_helper``
+  POST (``action_date``, ``referrer_data``, ``person``), ready to replay against any OSDI
+  system (Action Network and others).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import IO, Any
+
+from core.models import Signature
+from core.store import Store
+
+CSV_COLUMNS = (
+    "email",
+    "first_name",
+    "last_name",
+    "zip_code",
+    "country",
+    "created_date",
+    "platform",
+    "source",
+    "referrer",
+    "opted_in",
+    "consent_version",
+)
+BATCH_SIZE = 1000
+ORIGIN_SYSTEM = "petition-bot"
+# OWASP "CSV injection": a cell starting with one of these is read as a formula (or, for
+# tab and carriage return, can be shifted into one) by Excel, LibreOffice and Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+Progress = Callable[[int], None]
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    OSDI = "osdi"
+
+
+MIME_TYPES = {ExportFormat.CSV: "text/csv", ExportFormat.OSDI: "application/x-ndjson"}
+EXTENSIONS = {ExportFormat.CSV: "csv", ExportFormat.OSDI: "jsonl"}
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets a ``'`` before it."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def split_name(name: str | None) -> tuple[str, str]:
+    """First word and the rest: ``"Mary Ann van Dyke"`` → ``("Mary", "Ann van Dyke")``."""
+    first, _, rest = (name or "").strip().partition(" ")
+    return first, " ".join(rest.split())
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, e.g. ``2026-11-30T12:00:00Z`` (naive means UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def csv_row(signature: Signature) -> list[str]:
+    """One signature as the cells of :data:`CSV_COLUMNS`, each neutralised."""
+    first, last = split_name(signature.name)
+    cells = (
+        signature.email or "",
+        first,
+        last,
+        signature.postal_code or "",
+        signature.country or "",
+        iso_utc(signature.signed_at),
+        signature.platform,
+        signature.source or "",
+        signature.referrer_code or "",
+        "true" if signature.opted_in else "false",
+        signature.consent_version,
+    )
+    return [neutralise(cell) for cell in cells]
+
+
+def osdi_record(signature: Signature) -> dict[str, Any]:
+    """The body of an OSDI ``record_signature_helper`` POST for one signature.
+
+    The email's ``status`` carries the separate yes/no to updates: ``unsubscribed`` for a
+    signer who declined, because OSDI systems subscribe new people by default.
+    """
+    first, last = split_name(signature.name)
+    person: dict[str, Any] = {}
+    if first:
+        person["given_name"] = first
+    if last:
+        person["family_name"] = last
+    if signature.email:
+        status = "subscribed" if signature.opted_in else "unsubscribed"
+        person["email_addresses"] = [
+            {"address": signature.email, "primary": True, "status": status}
+        ]
+    if signature.postal_code or signature.country:
+        address: dict[str, Any] = {"primary": True}
+        if signature.postal_code:
+            address["postal_code"] = signature.postal_code
+        if signature.country:
+            address["country"] = signature.country
+        person["postal_addresses"] = [address]
+    record: dict[str, Any] = {
+        "origin_system": ORIGIN_SYSTEM,
+        "action_date": iso_utc(signature.signed_at),
+    }
+    referrer = {
+        key: value
+        for key, value in (("referrer", signature.referrer_code), ("source", signature.source))
+        if value
+    }
+    if referrer:
+        record["referrer_data"] = referrer
+    record["person"] = person
+    return record
+
+
+def _render(batch: list[Signature], fmt: ExportFormat, header: bool) -> str:
+    buffer = io.StringIO()
+    if fmt is ExportFormat.CSV:
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if header:
+            writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_row(signature) for signature in batch)
+    else:
+        for signature in batch:
+            buffer.write(json.dumps(osdi_record(signature), ensure_ascii=False) + "\n")
+    return buffer.getvalue()
+
+
+async def write_export(
+    store: Store,
+    petition: str,
+    out: IO[str] | IO[bytes],
+    fmt: ExportFormat = ExportFormat.CSV,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Stream a petition's active signatures to ``out`` and return how many rows were written.
+
+    ``out`` may be a text stream (open it with ``newline=""``) or a binary one (UTF-8 is
+    written). ``progress`` is called after each batch with the rows written so far. A CSV
+    always has its header row, even with no signatures.
+    """
+    binary = not isinstance(out, io.TextIOBase)
+
+    def emit(text: str) -> None:
+        if text:
+            # IO[str] | IO[bytes]: the branch picks the right one, which checkers can't see.
+            out.write(text.encode("utf-8") if binary else text)  # type: ignore[arg-type]
+
+    rows = 0
+    emit(_render([], fmt, header=True))
+    async for batch in store.active_signatures(petition, batch_size):
+        emit(_render(batch, fmt, header=False))
+        rows += len(batch)
+        if progress is not None:
+            progress(rows)
+    return rows
+
+
+async def export_bytes(
+    store: Store, petition: str, fmt: ExportFormat = ExportFormat.CSV
+) -> tuple[bytes, int]:
+    """The whole export as bytes (for a chat attachment) and its number of rows."""
+    buffer = io.BytesIO()
+    rows = await write_export(store, petition, buffer, fmt)
+    return buffer.getvalue(), rows
+
+
+async def export_size(store: Store, petition: str) -> int:
+    """How many rows an export will have, from the store's counter: a progress bar's total."""
+    return await store.count(petition)
+
+
+def export_filename(petition: str, fmt: ExportFormat, today: datetime) -> str:
+    """E.g. ``dont-run-joe-signatures-2026-11-30.csv``."""
+    return f"{petition}-signatures-{today:%Y-%m-%d}.{EXTENSIONS[fmt]}"
