@@ -10,9 +10,19 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from core.config import CampaignConfig, ConversationConfig, PetitionConfig, RolesConfig
+from core.config import (
+    BroadcastConfig,
+    CampaignConfig,
+    ConversationConfig,
+    PetitionConfig,
+    RolesConfig,
+)
+
+# Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
+# DM rate; opening DMs too fast earns error 40003, so start conservative.
+DEFAULT_BROADCAST_RATES = {"telegram": 25.0, "discord": 5.0}
 
 ENV_CONFIG = "PETITION_BOT_CONFIG"
 BUNDLED_EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
@@ -46,6 +56,17 @@ class TelegramSettings(BaseModel):
     webhook_url: str | None = None
     secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
 
+    @model_validator(mode="after")
+    def _webhook_has_address(self) -> TelegramSettings:
+        # Without it the library would register http://<listen>:<port>/..., which Telegram
+        # can't reach; the public HTTPS address is only known to whoever deploys the bot.
+        if self.enabled and self.mode == "webhook" and not self.webhook_url:
+            raise ValueError(
+                'mode = "webhook" needs webhook_url, the public https:// address Telegram '
+                "posts updates to"
+            )
+        return self
+
 
 class DiscordSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -64,6 +85,7 @@ class AppConfig(BaseModel):
     petitions: tuple[PetitionConfig, ...]
     roles: RolesConfig = RolesConfig()
     conversation: ConversationConfig = ConversationConfig()
+    broadcasts: BroadcastConfig = BroadcastConfig(rates=DEFAULT_BROADCAST_RATES)
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from core.broadcasts.composer import BroadcastComposer
 from core.catalog import Catalog
 from core.commands.base import Handler, Services, UnknownPetition
 from core.commands.moderator import ModeratorCommands
+from core.commands.organizer import OrganizerCommands
 from core.commands.supporter import PRIVATE_COMMANDS, SupporterCommands
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
 from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
-from core.models import AuditEntry
+from core.models import BROADCAST_STEPS, AuditEntry
 from core.referrals import parse_payload
 from core.roles import Role, RoleBook
 from core.store import Store
@@ -52,11 +55,24 @@ class PetitionBot:
         self._commands: dict[str, tuple[Role, Handler]] = {}
         self.register(Role.SUPPORTER, SupporterCommands(services).handlers)
         self.register(Role.MODERATOR, ModeratorCommands(services).handlers)
+        self.register(Role.ORGANIZER, OrganizerCommands(services).handlers)
+        self.broadcasts = BroadcastComposer(services, on_confirmed=self._broadcast_confirmed)
+        self.register(Role.SUPPORTER, self.broadcasts.supporter_handlers)
+        self.register(Role.ORGANIZER, self.broadcasts.organizer_handlers)
+        self._broadcast_listeners: list[Callable[[int], None]] = []
 
     def register(self, role: Role, handlers: dict[str, Handler]) -> None:
         """Add commands that need ``role``; later features (broadcasts, exports) plug in here."""
         for name, handler in handlers.items():
             self._commands[name] = (role, handler)
+
+    def on_broadcast_confirmed(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(broadcast_id)`` when an organizer confirms a broadcast here."""
+        self._broadcast_listeners.append(listener)
+
+    def _broadcast_confirmed(self, broadcast_id: int) -> None:
+        for listener in self._broadcast_listeners:
+            listener(broadcast_id)
 
     def commands_for(self, role: Role) -> list[str]:
         """Command names available to ``role``, for platform command menus."""
@@ -94,6 +110,7 @@ class PetitionBot:
             return [turn.say("unknown_petition", slug=exc.slug[:40], slugs=self._slugs())]
 
     async def _command(self, turn: Turn) -> list[Outbound]:
+        turn = self._continued(turn)
         name = (turn.inbound.command or "").lower()
         if name not in self._commands:
             return [turn.say("unknown_command", command=name[:40])]
@@ -113,8 +130,22 @@ class PetitionBot:
             wanted = parse_payload(list(turn.inbound.args))
             link = turn.private_link(wanted.petition or self.campaign.default_petition.slug)
         else:
-            link = turn.private_link(command=command)
+            args = turn.inbound.args
+            petition = args[0] if args and self.campaign.petition(args[0]) else None
+            link = turn.private_link(petition, command=command)
         return turn.say("go_private", links=[link] if link else [])
+
+    def _continued(self, turn: Turn) -> Turn:
+        """``/start c_<command>`` (the link from :meth:`_go_private`) runs that command, with
+        its role check and audit, as if typed in the private chat."""
+        if (turn.inbound.command or "").lower() != "start":
+            return turn
+        wanted = parse_payload(list(turn.inbound.args))
+        if wanted.command not in PRIVATE_COMMANDS or wanted.command in ("sign", "start"):
+            return turn
+        args = (wanted.petition,) if wanted.petition else ()
+        inbound = turn.inbound.model_copy(update={"command": wanted.command, "args": args})
+        return replace(turn, inbound=inbound)
 
     async def _choice(self, turn: Turn) -> list[Outbound]:
         data = turn.inbound.text
@@ -130,6 +161,8 @@ class PetitionBot:
         nonce, _, action = data.partition(":")
         if state is None or nonce != state.nonce:
             return [turn.say("expired" if expired else "stale_button", private=True)]
+        if state.step in BROADCAST_STEPS:
+            return await self.broadcasts.on_choice(turn, state, action)
         return await self.conversation.on_choice(turn, state, action)
 
     async def _form(self, turn: Turn) -> list[Outbound]:
@@ -142,6 +175,8 @@ class PetitionBot:
         if turn.in_group_without_privacy:
             return []  # group chatter is not for the bot
         state, expired = await self.conversation.load(turn)
+        if state is not None and state.step in BROADCAST_STEPS:
+            return await self.broadcasts.on_text(turn, state)
         if state is not None:
             return await self.conversation.on_text(turn, state)
         return [turn.say("expired" if expired else "not_understood", private=True)]

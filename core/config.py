@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, mod
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 ROLE_ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]{1,64}$")
+CHANNEL_ENTRY = re.compile(r"^[a-z]+:@?[A-Za-z0-9_.-]{1,64}$")
 
 
 class FieldName(StrEnum):
@@ -37,6 +38,16 @@ class PetitionConfig(BaseModel):
     consent_version: str = Field(min_length=1, max_length=40)
     default: bool = False
     messages: dict[str, str] = Field(default_factory=dict)
+    # Channels a confirmed broadcast is also posted to once, e.g. "telegram:@dontrunjoe".
+    announce_channels: tuple[str, ...] = ()
+
+    @field_validator("announce_channels")
+    @classmethod
+    def _channels_shape(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not CHANNEL_ENTRY.match(entry):
+                raise ValueError(f"{entry!r} should look like 'telegram:@channel' or 'discord:123'")
+        return value
 
     @field_validator("slug")
     @classmethod
@@ -83,6 +94,28 @@ class ConversationConfig(BaseModel):
     idle_timeout_hours: float = Field(default=24, gt=0)
 
 
+class BroadcastConfig(BaseModel):
+    """How fast broadcasts go out on each platform, and how they report progress."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rates: dict[str, float] = Field(default_factory=dict)  # messages per second, by platform
+    default_rate: float = Field(default=5.0, gt=0)
+    progress_interval_seconds: float = Field(default=3.0, ge=1)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+
+    @field_validator("rates")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for platform, rate in value.items():
+            if rate <= 0:
+                raise ValueError(f"the rate for {platform} must be > 0 messages per second")
+        return value
+
+    def rate(self, platform: str) -> float:
+        return self.rates.get(platform, self.default_rate)
+
+
 class CampaignConfig(BaseModel):
     """Everything the core needs to know about the campaign."""
 
@@ -91,6 +124,7 @@ class CampaignConfig(BaseModel):
     petitions: tuple[PetitionConfig, ...]
     roles: RolesConfig = RolesConfig()
     conversation: ConversationConfig = ConversationConfig()
+    broadcasts: BroadcastConfig = BroadcastConfig()
 
     @model_validator(mode="after")
     def _one_default(self) -> CampaignConfig:

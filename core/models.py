@@ -66,6 +66,12 @@ class Step(StrEnum):
     SUMMARY = "summary"  # confirm or edit
     EDIT = "edit"  # choosing which field to change
     WITHDRAW = "withdraw"  # confirming a withdrawal
+    BROADCAST_TEXT = "broadcast_text"  # an organizer is typing an announcement
+    BROADCAST_AUDIENCE = "broadcast_audience"  # choosing who gets it
+    BROADCAST_PREVIEW = "broadcast_preview"  # Confirm or Cancel
+
+
+BROADCAST_STEPS = frozenset({Step.BROADCAST_TEXT, Step.BROADCAST_AUDIENCE, Step.BROADCAST_PREVIEW})
 
 
 class ConversationState(BaseModel):

@@ -80,9 +80,11 @@ class Turn:
             private=private,
         )
 
-    def choice(self, key: str, data: str, petition: PetitionConfig | None = None) -> Choice:
+    def choice(
+        self, key: str, data: str, petition: PetitionConfig | None = None, **values: object
+    ) -> Choice:
         """A button labelled from the catalog."""
-        return Choice(label=self.text(key, petition).to_plain_text(), data=data)
+        return Choice(label=self.text(key, petition, **values).to_plain_text(), data=data)
 
     @property
     def in_group_without_privacy(self) -> bool:

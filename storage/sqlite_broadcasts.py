@@ -220,6 +220,26 @@ class SqliteBroadcasts:
 
         return await self._writer.write(finish)
 
+    async def broadcasts_to_report(self, origin_platform: str) -> list[Broadcast]:
+        rows = await self._reader.execute_fetchall(
+            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE origin_platform = ?"
+            " AND (status = 'sending' OR (status IN ('done', 'cancelled') AND reported_at IS NULL"
+            " AND confirmed_at IS NOT NULL)) ORDER BY id",
+            (origin_platform,),
+        )
+        return [_broadcast(row) for row in rows]
+
+    async def mark_reported(self, broadcast_id: int, at: datetime) -> bool:
+        def mark(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE broadcasts SET reported_at = ? WHERE id = ? AND reported_at IS NULL"
+                " AND status IN ('done', 'cancelled')",
+                (at.isoformat(), broadcast_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._writer.write(mark)
+
     async def set_updates(
         self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
     ) -> int:

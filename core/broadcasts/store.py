@@ -73,6 +73,14 @@ class BroadcastStore(Protocol):
         """Sending → done once no delivery is open; ``True`` if this call finished it."""
         ...
 
+    async def broadcasts_to_report(self, origin_platform: str) -> list[Broadcast]:
+        """Broadcasts begun on this platform that are sending or still owe their summary."""
+        ...
+
+    async def mark_reported(self, broadcast_id: int, at: datetime) -> bool:
+        """Claim the final summary of a finished broadcast; ``True`` for exactly one caller."""
+        ...
+
     async def set_updates(
         self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
     ) -> int:

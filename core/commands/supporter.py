@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from core.commands.base import Handler, Services, petition_from_args
 from core.config import PetitionConfig
 from core.markup import Markup
@@ -16,7 +14,9 @@ from core.roles import Role
 from core.turn import Turn
 
 # Commands that show or ask for personal data: never answered in a public chat.
-PRIVATE_COMMANDS = frozenset({"sign", "status", "share", "withdraw", "mydata", "cancel"})
+PRIVATE_COMMANDS = frozenset(
+    {"sign", "status", "share", "withdraw", "mydata", "cancel", "stop", "export"}
+)
 
 
 class SupporterCommands:
@@ -41,10 +41,7 @@ class SupporterCommands:
         }
 
     async def start(self, turn: Turn) -> list[Outbound]:
-        wanted = parse_payload(list(turn.inbound.args))
-        if wanted.command in PRIVATE_COMMANDS and wanted.command != "sign":
-            plain = turn.inbound.model_copy(update={"command": wanted.command, "args": ()})
-            return await self.handlers[wanted.command](replace(turn, inbound=plain))
+        wanted = parse_payload(list(turn.inbound.args))  # ``c_<command>``: see PetitionBot
         referrer = None
         if wanted.referrer_code:
             referrer = await self._s.store.signature_by_ref_code(wanted.referrer_code)

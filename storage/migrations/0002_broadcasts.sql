@@ -14,7 +14,8 @@ CREATE TABLE broadcasts (
     total               INTEGER NOT NULL DEFAULT 0,
     created_at          TEXT NOT NULL,
     confirmed_at        TEXT,
-    finished_at         TEXT
+    finished_at         TEXT,
+    reported_at         TEXT               -- when the final summary went to the organizer
 );
 
 -- status: pending → in_flight → delivered | unreachable | failed; skipped (opted out or

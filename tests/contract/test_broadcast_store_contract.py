@@ -145,3 +145,18 @@ async def test_opting_back_in_and_recent_broadcasts(store: Store) -> None:
     recent = await store.recent_broadcasts(5)
     assert [b.id for b in recent] == [second, first]
     assert recent[1].progress_message_id == "m-1" and recent[0].petition is None
+
+
+async def test_the_final_summary_is_claimed_exactly_once(store: Store) -> None:
+    await signed(store, "1")
+    broadcast_id = await draft(store)
+    assert await store.broadcasts_to_report("telegram") == []  # drafts owe nothing
+    await store.confirm_broadcast(broadcast_id, [], NOW)
+    assert [b.id for b in await store.broadcasts_to_report("telegram")] == [broadcast_id]
+    assert await store.broadcasts_to_report("discord") == []
+    assert await store.mark_reported(broadcast_id, NOW) is False  # still sending
+    await store.cancel_broadcast(broadcast_id, NOW)
+    assert [b.id for b in await store.broadcasts_to_report("telegram")] == [broadcast_id]
+    assert await store.mark_reported(broadcast_id, NOW) is True
+    assert await store.mark_reported(broadcast_id, NOW) is False
+    assert await store.broadcasts_to_report("telegram") == []

@@ -24,6 +24,7 @@ class MemoryBroadcasts:
         self.broadcasts: dict[int, Broadcast] = {}
         self.deliveries: dict[int, dict] = {}
         self.unreachable: set[tuple[str, str]] = set()
+        self.reported: set[int] = set()
 
     def _audience(self, petition: str | None) -> list[tuple[str, str]]:
         people: dict[tuple[str, str], None] = {}
@@ -165,6 +166,28 @@ class MemoryBroadcasts:
         self.broadcasts[broadcast_id] = broadcast.model_copy(
             update={"status": BroadcastStatus.DONE, "finished_at": at}
         )
+        return True
+
+    async def broadcasts_to_report(self, origin_platform: str) -> list[Broadcast]:
+        return [
+            b
+            for b in self.broadcasts.values()
+            if b.origin_platform == origin_platform
+            and b.confirmed_at is not None
+            and (
+                b.status is BroadcastStatus.SENDING
+                or (b.status is not BroadcastStatus.DRAFT and b.id not in self.reported)
+            )
+        ]
+
+    async def mark_reported(self, broadcast_id: int, at: datetime) -> bool:
+        broadcast = self.broadcasts[broadcast_id]
+        if broadcast.id in self.reported or broadcast.status not in (
+            BroadcastStatus.DONE,
+            BroadcastStatus.CANCELLED,
+        ):
+            return False
+        self.reported.add(broadcast.id)
         return True
 
     async def set_updates(

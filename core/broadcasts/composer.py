@@ -1,0 +1,252 @@
+"""Organizer commands for broadcasts, and the supporter's `/stop`.
+
+`/broadcast` composes in a few steps (text → audience → preview with the exact recipients
+per platform and the expected duration → Confirm or Cancel). Nothing is sent before
+Confirm, and a second Confirm finds the broadcast no longer a draft.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from core.broadcasts.announcement import Announcements
+from core.broadcasts.models import Delivery, DeliveryState
+from core.commands.base import Handler, Services
+from core.config import PetitionConfig
+from core.markup import Markup
+from core.messages import Choice, Outbound
+from core.models import ConversationState, Step
+from core.roles import Role
+from core.turn import Turn
+
+MAX_TEXT = 3500  # leaves room for the opt-out line inside Telegram's 4096 characters
+ALL = "all"
+
+
+class BroadcastComposer:
+    """`/broadcast`, `/broadcasts` and `/stop`, plus the steps of composing a broadcast."""
+
+    def __init__(self, services: Services, on_confirmed: Callable[[int], None]) -> None:
+        self._s = services
+        self._store = services.store
+        self._announcements = Announcements(services.catalog, services.campaign)
+        self._on_confirmed = on_confirmed
+
+    @property
+    def organizer_handlers(self) -> dict[str, Handler]:
+        return {"broadcast": self.broadcast, "broadcasts": self.broadcasts}
+
+    @property
+    def supporter_handlers(self) -> dict[str, Handler]:
+        return {"stop": self.stop}
+
+    async def broadcast(self, turn: Turn) -> list[Outbound]:
+        args = turn.inbound.args
+        if args and args[0].lower() == "cancel":
+            return await self._cancel(turn, args[1:])
+        target = self._audience(args[0]) if args else None
+        if target is not None and len(args) > 1:
+            return await self._preview(turn, target, " ".join(args[1:]))
+        if args:
+            return await self._ask_audience(turn, self._new_state(turn, " ".join(args)))
+        state = self._new_state(turn, "")
+        state.step = Step.BROADCAST_TEXT
+        await self._store.save_conversation(state)
+        return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
+
+    async def broadcasts(self, turn: Turn) -> list[Outbound]:
+        recent = await self._store.recent_broadcasts(10)
+        if not recent:
+            return [turn.say("broadcasts_none")]
+        lines = Markup()
+        for broadcast in recent:
+            totals = await self._store.totals(broadcast.id)
+            lines += turn.text(
+                "broadcasts_line",
+                id=broadcast.id,
+                audience=broadcast.petition or ALL,
+                status=broadcast.status.value,
+                sent=totals[DeliveryState.DELIVERED],
+                total=totals.total,
+                unreachable=totals[DeliveryState.UNREACHABLE],
+                failed=totals[DeliveryState.FAILED],
+                created=f"{broadcast.created_at:%Y-%m-%d %H:%M}",
+            )
+        return [turn.say("broadcasts", lines=lines)]
+
+    async def stop(self, turn: Turn) -> list[Outbound]:
+        """Opt out of one petition's updates (default: the default petition), or of all."""
+        args = turn.inbound.args
+        inbound = turn.inbound
+        if args and args[0].lower() == ALL:
+            await self._store.set_updates(inbound.platform, inbound.user_id, None, False, turn.now)
+            return [turn.say("stopped_all", private=True)]
+        petition = self._s.campaign.petition(args[0] if args else None)
+        if petition is None:
+            return [turn.say("unknown_petition", slug=args[0][:40], slugs=self._slugs())]
+        await self._store.set_updates(
+            inbound.platform, inbound.user_id, petition.slug, False, turn.now
+        )
+        return [turn.say("stopped", petition, private=True, title=petition.title)]
+
+    async def on_text(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+        if state.step is not Step.BROADCAST_TEXT:
+            return [turn.say("use_buttons")]
+        state.answers["text"] = turn.inbound.text
+        return await self._ask_audience(turn, state)
+
+    async def on_choice(self, turn: Turn, state: ConversationState, name: str) -> list[Outbound]:
+        if turn.role < Role.ORGANIZER:  # roles are re-checked on every privileged button
+            await self._store.delete_conversation(turn.inbound.platform, turn.inbound.user_id)
+            return [turn.say("not_allowed", command="broadcast")]
+        if name == "cancel":
+            return await self._drop(turn, state)
+        if state.step is Step.BROADCAST_AUDIENCE and name.startswith("to:"):
+            target = self._audience(name.removeprefix("to:"))
+            if target is not None:
+                await self._store.delete_conversation(state.platform, state.user_id)
+                return await self._preview(turn, target, state.answers["text"])
+        if state.step is Step.BROADCAST_PREVIEW and name == "confirm":
+            return await self._confirm(turn, state)
+        return [turn.say("button_not_now")]
+
+    def _new_state(self, turn: Turn, text: str) -> ConversationState:
+        return ConversationState(
+            platform=turn.inbound.platform,
+            user_id=turn.inbound.user_id,
+            petition=self._s.campaign.default_petition.slug,
+            step=Step.BROADCAST_AUDIENCE,
+            nonce=secrets.token_urlsafe(6),
+            answers={"text": text},
+            updated_at=turn.now,
+        )
+
+    async def _ask_audience(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+        text = state.answers["text"].strip()
+        if not text:
+            return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
+        if len(text) > MAX_TEXT:
+            await self._store.delete_conversation(state.platform, state.user_id)
+            return [turn.say("broadcast_too_long", limit=MAX_TEXT, length=len(text))]
+        state.step = Step.BROADCAST_AUDIENCE
+        state.answers["text"] = text
+        await self._store.save_conversation(state)
+        rows = [
+            [
+                turn.choice(
+                    "broadcast_to_petition_button", f"{state.nonce}:to:{p.slug}", p, title=p.title
+                )
+            ]
+            for p in self._s.campaign.petitions
+        ]
+        rows.append([turn.choice("broadcast_to_all_button", f"{state.nonce}:to:{ALL}")])
+        rows.append([self._cancel_button(turn, state)])
+        labels = {p.slug: p.title for p in self._s.campaign.petitions}
+        return [turn.say("broadcast_ask_audience", choices=rows, petitions=", ".join(labels))]
+
+    async def _preview(self, turn: Turn, target: PetitionConfig | str, text: str) -> list[Outbound]:
+        petition = target if isinstance(target, PetitionConfig) else None
+        if not text.strip() or len(text) > MAX_TEXT:
+            return [turn.say("broadcast_too_long", limit=MAX_TEXT, length=len(text))]
+        inbound = turn.inbound
+        broadcast = await self._store.create_broadcast(
+            petition.slug if petition else None,
+            text.strip(),
+            inbound.user_key,
+            (inbound.platform, inbound.chat_id),
+            turn.now,
+        )
+        counts = await self._store.audience_counts(broadcast.petition)
+        state = self._new_state(turn, text)
+        state.step = Step.BROADCAST_PREVIEW
+        state.answers["broadcast_id"] = str(broadcast.id)
+        await self._store.save_conversation(state)
+        sample = self._announcements.message_for(
+            broadcast,
+            Delivery(
+                id=0,
+                broadcast_id=broadcast.id,
+                platform=inbound.platform,
+                address=inbound.user_id,
+                kind="person",
+            ),
+        )
+        confirm = turn.choice("broadcast_confirm_button", f"{state.nonce}:confirm")
+        preview = turn.text(
+            "broadcast_preview",
+            id=broadcast.id,
+            audience=petition.title if petition else turn.text("broadcast_everyone"),
+            total=sum(counts.values()),
+            platforms=self._per_platform(turn, counts),
+            channels=len(self._channels(petition)),
+            message=sample.text,
+        )
+        return [turn.reply(preview, choices=[[confirm, self._cancel_button(turn, state)]])]
+
+    def _per_platform(self, turn: Turn, counts: dict[str, int]) -> Markup:
+        lines = Markup()
+        rates = self._s.campaign.broadcasts
+        for platform, count in sorted(counts.items()):
+            seconds = count / rates.rate(platform)
+            lines += turn.text(
+                "broadcast_platform_line",
+                platform=platform,
+                count=count,
+                duration=_duration(turn, seconds),
+            )
+        return lines or turn.text("broadcast_nobody")
+
+    async def _confirm(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+        await self._store.delete_conversation(state.platform, state.user_id)
+        broadcast_id = int(state.answers["broadcast_id"])
+        draft = await self._store.get_broadcast(broadcast_id)
+        petition = self._s.campaign.petition(draft.petition) if draft and draft.petition else None
+        confirmed = await self._store.confirm_broadcast(
+            broadcast_id, self._channels(petition), turn.now
+        )
+        if confirmed is None:
+            return [turn.say("broadcast_already_confirmed", id=broadcast_id)]
+        self._on_confirmed(confirmed.id)
+        return [turn.say("broadcast_confirmed", id=confirmed.id, total=confirmed.total)]
+
+    async def _cancel(self, turn: Turn, args: tuple[str, ...]) -> list[Outbound]:
+        if not args or not args[0].lstrip("#").isdigit():
+            return [turn.say("broadcast_cancel_usage")]
+        broadcast_id = int(args[0].lstrip("#"))
+        if not await self._store.cancel_broadcast(broadcast_id, turn.now):
+            return [turn.say("broadcast_not_cancellable", id=broadcast_id)]
+        return [turn.say("broadcast_cancelling", id=broadcast_id)]
+
+    async def _drop(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+        await self._store.delete_conversation(state.platform, state.user_id)
+        if "broadcast_id" in state.answers:
+            await self._store.cancel_broadcast(int(state.answers["broadcast_id"]), turn.now)
+        return [turn.say("broadcast_dropped")]
+
+    def _audience(self, word: str) -> PetitionConfig | str | None:
+        if word.lower() == ALL:
+            return ALL
+        return self._s.campaign.petition(word)
+
+    def _channels(self, petition: PetitionConfig | None) -> list[tuple[str, str]]:
+        petitions = [petition] if petition else list(self._s.campaign.petitions)
+        entries = dict.fromkeys(entry for p in petitions for entry in p.announce_channels)
+        return [tuple(entry.split(":", 1)) for entry in entries]  # type: ignore[misc]
+
+    def _cancel_button(self, turn: Turn, state: ConversationState) -> Choice:
+        return turn.choice("button_cancel", f"{state.nonce}:cancel")
+
+    def _slugs(self) -> str:
+        return ", ".join(p.slug for p in self._s.campaign.petitions)
+
+
+def _duration(turn: Turn, seconds: float) -> Markup:
+    """Roughly how long, for a person: "under a minute", "12 min", "3 h 20 min"."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return turn.text("duration_under_a_minute")
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return turn.text("duration_hours", hours=hours, minutes=minutes)
+    return turn.text("duration_minutes", minutes=minutes)
