@@ -45,7 +45,7 @@ class PetitionBot:
         self.campaign = campaign
         self.store = store
         self.catalog = catalog or Catalog.load()
-        self._clock = clock
+        self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
         self.conversation = SigningConversation(
@@ -94,7 +94,7 @@ class PetitionBot:
             role=self._roles.role_of(inbound),
             campaign=self.campaign,
             catalog=self.catalog,
-            now=self._clock(),
+            now=self.clock(),
         )
         try:
             match inbound.kind:

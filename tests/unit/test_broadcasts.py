@@ -53,7 +53,7 @@ def worker(bot: PetitionBot, sender: FakeSender, rate: float | None = None, **op
         sender,
         Pacer(rate),
         announcements.message_for,
-        lambda: bot._clock(),
+        bot.clock,
         retry_delay=0.01,
         **options,
     )
@@ -226,7 +226,7 @@ async def test_progress_is_one_message_edited_then_a_final_summary(
     organizer = await compose(bot)
     await organizer.press("📣 Confirm")
     sender = FakeSender("telegram")
-    reporter = ProgressReporter(store, sender, bot.catalog, bot._clock, interval=0)
+    reporter = ProgressReporter(store, sender, bot.catalog, bot.clock, interval=0)
     await reporter.report_all()
     await reporter.report_all()
     [status, edit] = sender.sent
