@@ -1,0 +1,116 @@
+"""Discord events as core `Inbound` messages, and what Discord can do for each of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import discord
+
+from bots.discord_adapter.render import CHOICE_PREFIX, FORM_PREFIX, TEXT_LIMIT
+from core.messages import Capabilities, Inbound, InboundKind
+
+PLATFORM = "discord"
+MODAL_MAX_FIELDS = 5
+
+# In servers the details are asked in a modal (which can only answer an interaction) and
+# every private reply is ephemeral; direct messages hold the same question-at-a-time
+# conversation as Telegram, buttons included.
+SERVER_INTERACTION = Capabilities(
+    max_text_length=TEXT_LIMIT,
+    native_forms=True,
+    max_form_fields=MODAL_MAX_FIELDS,
+    private_replies_in_groups=True,
+)
+DIRECT_MESSAGE = Capabilities(
+    max_text_length=TEXT_LIMIT, native_forms=False, private_replies_in_groups=True
+)
+
+
+def capabilities(interaction: discord.Interaction) -> Capabilities:
+    """Forms for interactions in a server; the conversation a field at a time in DMs."""
+    return DIRECT_MESSAGE if interaction.guild_id is None else SERVER_INTERACTION
+
+
+def _who(interaction: discord.Interaction) -> dict[str, Any]:
+    user = interaction.user
+    roles = getattr(user, "roles", [])  # a Member in a server, a User in DMs
+    return {
+        "platform": PLATFORM,
+        "user_id": str(user.id),
+        "chat_id": str(interaction.channel_id),
+        "display_name": user.display_name,
+        "language": str(interaction.locale),
+        "private": interaction.guild_id is None,
+        "group_ids": tuple(str(role.id) for role in roles if not role.is_default()),
+    }
+
+
+def command_inbound(interaction: discord.Interaction, name: str, args: tuple[str, ...]) -> Inbound:
+    """A slash command; its options, in declaration order, are the command's arguments."""
+    return Inbound(kind=InboundKind.COMMAND, command=name, args=args, **_who(interaction))
+
+
+def component_inbound(interaction: discord.Interaction) -> Inbound | None:
+    """A pressed button of ours (custom id ``pb:<choice data>``), else ``None``."""
+    custom_id = _custom_id(interaction)
+    if not custom_id.startswith(CHOICE_PREFIX):
+        return None
+    data = custom_id.removeprefix(CHOICE_PREFIX)
+    return Inbound(kind=InboundKind.CHOICE, text=data, **_who(interaction))
+
+
+def choice_inbound(interaction: discord.Interaction, data: str) -> Inbound:
+    """A choice the adapter presses on the user's behalf (opening a form it no longer holds)."""
+    return Inbound(kind=InboundKind.CHOICE, text=data, **_who(interaction))
+
+
+def form_inbound(interaction: discord.Interaction) -> Inbound | None:
+    """A submitted modal of ours (custom id ``pb:<form id>``), else ``None``."""
+    custom_id = _custom_id(interaction)
+    if not custom_id.startswith(FORM_PREFIX):
+        return None
+    components = (interaction.data or {}).get("components", [])
+    return Inbound(
+        kind=InboundKind.FORM,
+        form_id=custom_id.removeprefix(FORM_PREFIX),
+        form=dict(_submitted_values(components)),
+        **_who(interaction),
+    )
+
+
+def message_inbound(message: discord.Message) -> Inbound | None:
+    """A direct message: ``/command args`` typed as text, or an answer to the current step."""
+    text = message.content.strip()
+    if not text:
+        return None  # a sticker or a file alone says nothing to the conversation
+    who = {
+        "platform": PLATFORM,
+        "user_id": str(message.author.id),
+        "chat_id": str(message.channel.id),
+        "display_name": message.author.display_name,
+        "private": True,
+    }
+    if text.startswith("/"):
+        command, *args = text[1:].split() or [""]
+        return Inbound(kind=InboundKind.COMMAND, command=command, args=tuple(args), **who)
+    return Inbound(kind=InboundKind.TEXT, text=text, **who)
+
+
+def _custom_id(interaction: discord.Interaction) -> str:
+    data = interaction.data or {}
+    custom_id = data.get("custom_id", "")
+    return custom_id if isinstance(custom_id, str) else ""
+
+
+def _submitted_values(components: Any) -> Iterator[tuple[str, str]]:
+    """Every text input's custom id and value, whether in a label or an action row."""
+    for component in components if isinstance(components, list) else []:
+        if not isinstance(component, Mapping):
+            continue
+        if "custom_id" in component and isinstance(component.get("value"), str):
+            yield component["custom_id"], component["value"]
+        yield from _submitted_values(component.get("components"))
+        child = component.get("component")
+        if child is not None:
+            yield from _submitted_values([child])

@@ -1,0 +1,124 @@
+"""The `Sender` port on Discord: the four delivery outcomes from Discord's answers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import discord
+import pytest
+from discord_helpers import GOOD_FORM, SLUG, World, sign_in_server
+
+from bots.broadcasting import broadcast_service
+from bots.discord_bot import DiscordSender, delivery_outcome
+from core.broadcasts.models import DeliveryState
+from core.delivery import DeliveryStatus
+from core.markup import Markup
+from core.messages import Choice, Outbound
+
+NEWS = Outbound(
+    text=Markup.plain("Big news about the petition!"),
+    choices=((Choice(label="Share", data="share:x"),),),
+)
+
+
+def sender(world: World) -> DiscordSender:
+    return world.bot.sender
+
+
+async def test_a_direct_message_is_delivered_with_its_buttons(world: World) -> None:
+    result = await sender(world).send_to_user(str(world.bob.id), NEWS)
+    assert result.status is DeliveryStatus.DELIVERED
+    message = world.bob.user.dm_channel.last_message
+    assert message.content == "Big news about the petition!"
+    assert str(message.id) == result.message_id
+    assert [b.custom_id for row in message.components for b in row.children] == ["pb:share:x"]
+
+
+async def test_closed_dms_and_unknown_users_are_unreachable(world: World) -> None:
+    carol = world.guild.add_member(world.env.create_user("carol"))
+    world.env.inject_error(
+        "POST",
+        f"/channels/{carol.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+    )
+    closed = await sender(world).send_to_user(str(carol.id), NEWS)
+    assert (closed.status, closed.detail) == (DeliveryStatus.UNREACHABLE, "403/50007")
+    unknown = await sender(world).send_to_user("123456789012345678", NEWS)
+    assert (unknown.status, unknown.detail) == (DeliveryStatus.UNREACHABLE, "404/10013")
+    nonsense = await sender(world).send_to_user("not-an-id", NEWS)
+    assert nonsense.status is DeliveryStatus.UNREACHABLE
+
+
+async def test_rate_limits_ask_to_retry_and_server_errors_fail(world: World) -> None:
+    world.env.inject_error("POST", "/channels/*/messages", status=429, message="rate limited")
+    limited = await sender(world).send_to_user(str(world.bob.id), NEWS)
+    assert limited.status is DeliveryStatus.RETRY_AFTER and limited.retry_after == 5.0
+    world.env.inject_error("POST", "/channels/*/messages", status=502, message="bad gateway")
+    failed = await sender(world).send_to_user(str(world.bob.id), NEWS)
+    assert (failed.status, failed.detail) == (DeliveryStatus.FAILED, "502/0")
+
+
+async def test_posting_to_a_channel_and_editing_the_post(world: World) -> None:
+    posted = await sender(world).send_to_chat(str(world.channel.id), NEWS)
+    assert posted.status is DeliveryStatus.DELIVERED and posted.message_id is not None
+    progress = Outbound(text=Markup.plain("Sent to 40 of 100 signers"))
+    edited = await sender(world).edit_in_chat(str(world.channel.id), posted.message_id, progress)
+    assert edited.status is DeliveryStatus.DELIVERED
+    message = world.channel.last_message
+    assert message.content == "Sent to 40 of 100 signers" and message.components == []
+    gone = await sender(world).send_to_chat("123456789012345678", NEWS)
+    assert gone.status is DeliveryStatus.UNREACHABLE
+
+
+def http_error(kind: type[discord.HTTPException], status: int, code: int, **headers: str):
+    response = SimpleNamespace(status=status, reason="", headers=headers)
+    return kind(response, {"code": code, "message": "x"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "retry_after"),
+    [
+        (discord.RateLimited(12.5), DeliveryStatus.RETRY_AFTER, 12.5),
+        (http_error(discord.HTTPException, 429, 0, **{"Retry-After": "3"}), "retry_after", 3.0),
+        (http_error(discord.Forbidden, 403, 40003), DeliveryStatus.RETRY_AFTER, 5.0),
+        (http_error(discord.Forbidden, 403, 50007), DeliveryStatus.UNREACHABLE, None),
+        (http_error(discord.NotFound, 404, 10013), DeliveryStatus.UNREACHABLE, None),
+        (http_error(discord.DiscordServerError, 503, 0), DeliveryStatus.FAILED, None),
+        (TimeoutError(), DeliveryStatus.FAILED, None),
+    ],
+)
+def test_discord_errors_become_delivery_outcomes(
+    error: BaseException, status: DeliveryStatus, retry_after: float | None
+) -> None:
+    result = delivery_outcome(error)
+    assert (result.status, result.retry_after) == (status, retry_after)
+
+
+async def test_a_broadcast_reaches_discord_signers_through_the_delivery_worker(
+    world: World,
+) -> None:
+    await sign_in_server(world, world.alice, GOOD_FORM)
+    await sign_in_server(world, world.bob, {**GOOD_FORM, "email": "bob@example.org"})
+    world.env.inject_error(
+        "POST",
+        f"/channels/{world.bob.user.dm_channel.id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+    )
+    core = world.bot.core
+    assert core is not None
+    now = core.clock()
+    draft = await world.store.create_broadcast(
+        SLUG, "**Big news**: we hit 1,000!", "discord:1", ("discord", str(world.channel.id)), now
+    )
+    broadcast = await world.store.confirm_broadcast(draft.id, [], now)
+    assert broadcast is not None
+    worker = broadcast_service(core, sender(world), report=False).worker
+    assert await worker.deliver(broadcast) == 2
+    totals = await world.store.totals(broadcast.id)
+    assert totals[DeliveryState.DELIVERED] == 1 and totals[DeliveryState.UNREACHABLE] == 1
+    news = world.alice.user.dm_channel.last_message
+    assert news.content.startswith("**Big news**: we hit 1,000!")
