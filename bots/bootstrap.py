@@ -9,7 +9,11 @@ from bots.config import AppConfig
 from core.bot import Clock, PetitionBot, utc_now
 from storage import open_store
 
-TOKEN_PATTERN = re.compile(r"bot\d+:[A-Za-z0-9_-]+|\d{6,}:[A-Za-z0-9_-]{30,}")
+# Telegram tokens (also inside Bot API URLs as bot<token>) and Discord tokens.
+TOKEN_PATTERN = re.compile(
+    r"bot\d+:[A-Za-z0-9_-]+|\d{6,}:[A-Za-z0-9_-]{30,}"
+    r"|[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"
+)
 
 
 async def open_bot(config: AppConfig, clock: Clock = utc_now) -> PetitionBot:

@@ -120,10 +120,18 @@ class SigningConversation:
                 first_problem = checked
         state.answers = answers
         if first_problem is not None:
-            form = signature_form(turn, state, petition, error=first_problem)
-            return [turn.reply(first_problem, form=form, private=True)]
+            # Kept, invalid values included, so the re-opened form (even after a restart)
+            # shows what the signer typed; nothing moves on until every field is valid.
+            state.updated_at = turn.now
+            state.form_error = first_problem.to_plain_text()
+            await self._store.save_conversation(state)
+            form = signature_form(turn, state, petition)
+            reopen = turn.choice("button_open_form", f"{state.nonce}:form", petition)
+            cancel = turn.choice("button_cancel", f"{state.nonce}:cancel", petition)
+            return [turn.reply(first_problem, form=form, choices=[[reopen, cancel]], private=True)]
         state.step = Step.SUMMARY if state.editing else Step.CONSENT
         state.editing = False
+        state.form_error = None
         return await self._save_and_prompt(turn, state, petition)
 
     async def on_choice(self, turn: Turn, state: ConversationState, name: str) -> list[Outbound]:

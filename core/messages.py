@@ -100,6 +100,7 @@ class FormField(BaseModel):
     placeholder: str = ""
     value: str = ""
     max_length: int = 100
+    required: bool = True
 
 
 class FormRequest(BaseModel):

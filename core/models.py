@@ -87,6 +87,7 @@ class ConversationState(BaseModel):
     opted_in: bool | None = None
     editing: bool = False
     used_form: bool = False
+    form_error: str | None = None  # why the last submitted form was refused, shown on re-open
     source: str | None = None
     referrer_code: str | None = None
     updated_at: datetime

@@ -75,9 +75,7 @@ def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Ou
             )
 
 
-def signature_form(
-    turn: Turn, state: ConversationState, petition: PetitionConfig, error: Markup | None = None
-) -> FormRequest:
+def signature_form(turn: Turn, state: ConversationState, petition: PetitionConfig) -> FormRequest:
     """The native form for all fields at once, prefilled with what the signer already gave."""
     fields = tuple(
         FormField(
@@ -94,7 +92,7 @@ def signature_form(
         form_id=action(state, "form"),
         title=title,
         fields=fields,
-        error=error.to_plain_text() if error else None,
+        error=state.form_error,
     )
 
 

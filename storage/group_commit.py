@@ -37,9 +37,10 @@ class GroupCommitWriter:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._connection = self._thread.submit(_connect, str(path), pragmas).result()
         self._pending: list[tuple[WriteOp[Any], asyncio.Future[Any]]] = []
-        self._wake = asyncio.Event()
         self._closed = False
-        self._task = asyncio.create_task(self._run(), name="sqlite-group-commit")
+        # Started by the first write of a burst and ended when the queue is empty, so an
+        # idle store has nothing running (test harnesses that wait for quiet need that).
+        self._flusher: asyncio.Task[None] | None = None
 
     async def write(self, op: WriteOp[T]) -> T:
         """Run ``op`` inside a transaction and return its result once it is committed."""
@@ -47,7 +48,8 @@ class GroupCommitWriter:
             raise WriterClosed("the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._pending.append((op, future))
-        self._wake.set()
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="sqlite-group-commit")
         return await future
 
     async def run_script(self, script: str) -> None:
@@ -59,29 +61,25 @@ class GroupCommitWriter:
     async def close(self) -> None:
         """Commit what is pending, then close the connection and its thread."""
         self._closed = True
-        self._wake.set()
-        await self._task
+        if self._flusher is not None:
+            await self._flusher
         await asyncio.get_running_loop().run_in_executor(self._thread, self._connection.close)
         self._thread.shutdown(wait=True)
 
-    async def _run(self) -> None:
+    async def _flush(self) -> None:
+        """Commit batches until the queue is empty; writes that arrive meanwhile join in."""
         loop = asyncio.get_running_loop()
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._pending:
-                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-                ops = [op for op, _ in batch]
-                outcomes = await loop.run_in_executor(self._thread, self._commit, ops)
-                for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-                    if future.cancelled():
-                        continue
-                    if ok:
-                        future.set_result(value)
-                    else:
-                        future.set_exception(value)
-            if self._closed:
-                return
+        while self._pending:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            ops = [op for op, _ in batch]
+            outcomes = await loop.run_in_executor(self._thread, self._commit, ops)
+            for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                if future.cancelled():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
 
     def _commit(self, ops: list[WriteOp[Any]]) -> list[tuple[bool, Any]]:
         db = self._connection

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.models import Delivery, DeliveryState
 from core.commands.base import Handler, Services
-from core.config import PetitionConfig
+from core.config import CampaignConfig, PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
 from core.models import ConversationState, Step
@@ -230,15 +230,22 @@ class BroadcastComposer:
         return self._s.campaign.petition(word)
 
     def _channels(self, petition: PetitionConfig | None) -> list[tuple[str, str]]:
-        petitions = [petition] if petition else list(self._s.campaign.petitions)
-        entries = dict.fromkeys(entry for p in petitions for entry in p.announce_channels)
-        return [tuple(entry.split(":", 1)) for entry in entries]  # type: ignore[misc]
+        return announcement_channels(self._s.campaign, petition)
 
     def _cancel_button(self, turn: Turn, state: ConversationState) -> Choice:
         return turn.choice("button_cancel", f"{state.nonce}:cancel")
 
     def _slugs(self) -> str:
         return ", ".join(p.slug for p in self._s.campaign.petitions)
+
+
+def announcement_channels(
+    campaign: CampaignConfig, petition: PetitionConfig | None
+) -> list[tuple[str, str]]:
+    """(platform, chat id) of the channels a broadcast is also posted to, each once."""
+    petitions = [petition] if petition else list(campaign.petitions)
+    entries = dict.fromkeys(entry for p in petitions for entry in p.announce_channels)
+    return [(platform, chat) for platform, _, chat in (e.partition(":") for e in entries)]
 
 
 def _duration(turn: Turn, seconds: float) -> Markup:

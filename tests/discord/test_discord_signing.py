@@ -92,7 +92,7 @@ async def test_an_invalid_email_reopens_the_form_with_the_values_and_the_error(
     assert "doesn't look like an email address" in refused.response.content
     assert await world.store.count(SLUG) == 0
 
-    again = await alice.click(refused.response, label="Sign the petition")
+    again = await alice.click(refused.response, label="Open the form")
     assert again.modal is not None
     inputs = modal_inputs(again.modal)
     assert {key: field["value"] for key, field in inputs.items()} == typed

@@ -393,3 +393,17 @@ async def test_confirm_pressed_twice_at_once_signs_once(sqlite_store: SqliteStor
     assert sum("nothing changed" in t for t in texts) == 1
     assert not any("already signed" in t for t in texts)
     assert await store.count(SLUG) == 1
+
+
+async def test_a_rejected_form_reopens_with_the_typed_values_after_a_restart(
+    store: MemoryStore, clock: Clock
+) -> None:
+    chat = Chat(PetitionBot(campaign(), store, clock=clock), platform="discord", caps=FORMS)
+    await chat.press_data(f"sign:{SLUG}")
+    await chat.submit(chat.last_form_id, name="Jane Doe", email="nope", postal_code="12345")
+    restarted = Chat(PetitionBot(campaign(), store, clock=clock), platform="discord", caps=FORMS)
+    restarted.replies = chat.replies
+    [reopened] = await restarted.press("Open the form")
+    assert reopened.form is not None
+    assert {f.key: f.value for f in reopened.form.fields}["email"] == "nope"
+    assert reopened.form.error is not None and "email address" in reopened.form.error
