@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import discord
 
@@ -67,10 +68,8 @@ def split_heading(markup: Markup) -> tuple[str, Markup] | None:
             continue
         before, _, after = span.text.partition("\n")
         if before:
-            head.append(span.model_copy(update={"text": before}))
-        rest = ([span.model_copy(update={"text": after})] if after else []) + list(
-            markup.spans[index + 1 :]
-        )
+            head.append(replace(span, text=before))
+        rest = ([replace(span, text=after)] if after else []) + list(markup.spans[index + 1 :])
         title = "".join(s.text for s in head).strip()
         if not title or not all(s.bold and not s.url for s in head if s.text.strip()):
             return None
@@ -82,7 +81,7 @@ def _without_leading_newlines(spans: list[Span]) -> Markup:
     while spans and not spans[0].text.strip("\n"):
         spans.pop(0)
     if spans:
-        spans[0] = spans[0].model_copy(update={"text": spans[0].text.lstrip("\n")})
+        spans[0] = replace(spans[0], text=spans[0].text.lstrip("\n"))
     return Markup(spans=tuple(spans))
 
 
