@@ -53,8 +53,9 @@ class DeliveryWorker:
         self._retry_delay = retry_delay
         self._cancelled: set[int] = set()
         rate = pacer.per_second
-        # About two seconds of sending per claim, so a cancel takes effect quickly.
-        self._batch_size = 500 if rate is None else max(5, min(500, int(rate * 2)))
+        # What is claimed is in flight: after a crash it is never resent. A quarter second of
+        # sending per claim keeps that window small and the pacer fed between claims.
+        self._batch_size = 500 if rate is None else max(concurrency, min(500, int(rate / 4)))
 
     def cancel(self, broadcast_id: int) -> None:
         """Stop sending a broadcast at once, even mid-batch."""
