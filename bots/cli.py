@@ -10,15 +10,17 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from bots.bootstrap import configure_logging, open_bot
+from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, ConfigError, load_config
 from bots.console import render_terminal, run_console
-from bots.platforms import MissingToken, NoPlatformEnabled, run_platforms
+from bots.platforms import MissingToken, NoPlatformEnabled, PlatformStopped, run_platforms
+from bots.terminal_progress import progress_bar
 from core.bot import utc_now
 from core.chart import signatures_chart
 from core.commands.moderator import STATS_DAYS
@@ -67,6 +69,9 @@ async def _run(config: AppConfig, args: argparse.Namespace) -> int:
     except (NoPlatformEnabled, MissingToken) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
+    except PlatformStopped as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
     return 0
 
 
@@ -103,7 +108,7 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     written, finished = 0, False
     try:
         total = await export_size(bot.store, petition.slug)
-        with _progress_bar(total) as advance, _private_file(args.output) as out:
+        with progress_bar(total, "export") as advance, _private_file(args.output) as out:
 
             def progress(rows: int) -> None:
                 nonlocal written
@@ -162,19 +167,6 @@ def _private_file(path: str, mode: int = 0o600) -> Iterator[BinaryIO]:
         raise
 
 
-@contextmanager
-def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on standard error (plain when it is not a terminal); yields ``advance``."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    console = Console(stderr=True)
-    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
-        task = bar.add_task("export", total=total or None)
-        yield lambda rows: bar.update(task, completed=rows)
-
-
 def _default_user() -> str:
     name = re.sub(r"[^A-Za-z0-9_.-]", "", getpass.getuser()) or "you"
     return name[:64]
@@ -209,6 +201,18 @@ def _parser() -> argparse.ArgumentParser:
         "--output", metavar="FILE", required=True, help="file to write, - for stdout"
     )
     export.set_defaults(handler=_export)
+    broadcast = command("broadcast", "send an announcement to opted-in signers (audited)")
+    broadcast.add_argument(
+        "--petition", default=None, help="petition slug, or 'all' (default: the default petition)"
+    )
+    broadcast.add_argument(
+        "--message-file",
+        required=True,
+        metavar="FILE",
+        help="the announcement text (UTF-8; **bold**, __italic__, [links](url))",
+    )
+    broadcast.add_argument("--yes", action="store_true", help="send without asking")
+    broadcast.set_defaults(handler=broadcast_command)
     command("check-config", "validate the configuration and list every problem")
     return parser
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bots.config import AppConfig
+from core.delivery import Sender
 
 
 class NoPlatformEnabled(RuntimeError):
@@ -18,6 +20,10 @@ class MissingToken(RuntimeError):
     """An enabled platform's token is not in the environment."""
 
 
+class PlatformStopped(RuntimeError):
+    """A platform adapter stopped with an error; the message names the platform and why."""
+
+
 @dataclass(frozen=True)
 class Platform:
     """A platform adapter `run` can start: whether it is enabled, its token, how to run it."""
@@ -26,11 +32,29 @@ class Platform:
     token_env: str
     enabled: Callable[[AppConfig], bool]
     run: Callable[[AppConfig, str], Awaitable[None]]
+    # A Sender without the whole bot, for `petition-bot broadcast`.
+    open_sender: Callable[[AppConfig, str], AbstractAsyncContextManager[Sender]] | None = None
 
 
 def available_platforms() -> list[Platform]:
     """Every adapter this build knows; each registers itself here when it is added."""
-    return []
+    # Imported here: the adapter imports this module (MissingToken), and its library is big.
+    from bots.discord_bot import open_sender as open_discord_sender
+    from bots.discord_bot import run_discord
+    from bots.telegram.runner import run_telegram, telegram_enabled
+    from bots.telegram.sender import open_sender as open_telegram_sender
+
+    telegram = Platform(
+        "Telegram", "TELEGRAM_BOT_TOKEN", telegram_enabled, run_telegram, open_telegram_sender
+    )
+    discord = Platform(
+        "Discord", "DISCORD_BOT_TOKEN", _discord_enabled, run_discord, open_discord_sender
+    )
+    return [telegram, discord]
+
+
+def _discord_enabled(config: AppConfig) -> bool:
+    return config.discord.enabled
 
 
 async def run_platforms(config: AppConfig, platforms: list[Platform] | None = None) -> None:
@@ -52,6 +76,19 @@ async def run_platforms(config: AppConfig, platforms: list[Platform] | None = No
                 f"{platform.token_env} is not set: export {platform.token_env}=<your bot token>"
             )
         tokens[platform.name] = token
-    async with asyncio.TaskGroup() as group:
-        for platform in enabled:
-            group.create_task(platform.run(config, tokens[platform.name]))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for platform in enabled:
+                group.create_task(_run_one(platform, config, tokens[platform.name]))
+    except* PlatformStopped as stopped:
+        # One line per platform that failed (a rejected token, say), not a traceback.
+        raise PlatformStopped("\n".join(str(e) for e in stopped.exceptions)) from None
+
+
+async def _run_one(platform: Platform, config: AppConfig, token: str) -> None:
+    try:
+        await platform.run(config, token)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        raise PlatformStopped(f"{platform.name} stopped: {exc}") from exc

@@ -16,7 +16,7 @@ from core.commands.base import Handler, Services
 from core.config import CampaignConfig, PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
-from core.models import ConversationState, Step
+from core.models import AuditEntry, ConversationState, Step
 from core.roles import Role
 from core.turn import Turn
 
@@ -207,6 +207,15 @@ class BroadcastComposer:
         )
         if confirmed is None:
             return [turn.say("broadcast_already_confirmed", id=broadcast_id)]
+        await self._store.record_audit(
+            AuditEntry(
+                actor=turn.inbound.user_key,
+                action="broadcast_confirmed",
+                petition=confirmed.petition,
+                detail=f"#{confirmed.id} to {confirmed.total}",
+                at=turn.now,
+            )
+        )
         self._on_confirmed(confirmed.id)
         return [turn.say("broadcast_confirmed", id=confirmed.id, total=confirmed.total)]
 

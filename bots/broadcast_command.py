@@ -1,0 +1,136 @@
+"""`petition-bot broadcast`: an organizer's broadcast from the command line, with a progress bar.
+
+The broadcast is stored and confirmed exactly as from a chat, then delivered by the same
+workers the bots run, for every enabled platform whose token is in the environment.
+Recipients on other platforms wait, stored, for a running bot of theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bots.bootstrap import configure_logging, open_bot
+from bots.broadcasting import broadcast_service
+from bots.config import AppConfig
+from bots.platforms import available_platforms
+from bots.terminal_progress import progress_bar
+from core.bot import PetitionBot, utc_now
+from core.broadcasts.composer import MAX_TEXT, announcement_channels
+from core.broadcasts.models import Broadcast
+from core.broadcasts.progress import summary_text
+from core.delivery import Sender
+from core.models import AuditEntry
+
+EXIT_FAILURE, EXIT_USAGE = 1, 2
+
+
+async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
+    """Preview, confirm (``--yes`` or a typed y), deliver with a progress bar, summarise."""
+    configure_logging(logging.ERROR)  # errors only: the progress bar owns the terminal
+    try:
+        text = Path(args.message_file).read_text(encoding="utf-8").strip()  # noqa: ASYNC240 - one small file, before anything runs
+    except OSError as exc:
+        print(f"Cannot read {args.message_file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not text or len(text) > MAX_TEXT:
+        print(f"The message must have 1 to {MAX_TEXT} characters ({len(text)}).", file=sys.stderr)
+        return EXIT_USAGE
+    everyone = args.petition == "all"
+    petition = None if everyone else config.campaign.petition(args.petition)
+    if petition is None and not everyone:
+        slugs = ", ".join(p.slug for p in config.petitions)
+        print(f"No petition called {args.petition!r}; configured: {slugs}, all", file=sys.stderr)
+        return EXIT_USAGE
+    bot = await open_bot(config)
+    try:
+        user = f"cli:{getpass.getuser()}"
+        draft = await bot.store.create_broadcast(
+            petition.slug if petition else None, text, user, ("cli", user), utc_now()
+        )
+        counts = await bot.store.audience_counts(draft.petition)
+        _print_preview(bot, draft, counts)
+        if not args.yes and not _confirmed_by_typing(sum(counts.values())):
+            await bot.store.cancel_broadcast(draft.id, utc_now())
+            print("Not sent.", file=sys.stderr)
+            return EXIT_USAGE if not sys.stdin.isatty() else 0
+        channels = announcement_channels(bot.campaign, petition)
+        broadcast = await bot.store.confirm_broadcast(draft.id, channels, utc_now())
+        assert broadcast is not None, "a fresh draft is always confirmable"
+        await bot.store.record_audit(
+            AuditEntry(
+                actor=user,
+                action="broadcast",
+                petition=broadcast.petition,
+                detail=f"#{broadcast.id} to {broadcast.total}",
+                at=utc_now(),
+            )
+        )
+        await _deliver(bot, config, broadcast)
+        totals = await bot.store.totals(broadcast.id)
+        await bot.store.finish_broadcast(broadcast.id, utc_now())
+        finished = await bot.store.get_broadcast(broadcast.id) or broadcast
+        print(summary_text(bot.catalog, finished, totals).to_plain_text())
+        return 0
+    finally:
+        await bot.store.close()
+
+
+def _print_preview(bot: PetitionBot, draft: Broadcast, counts: dict[str, int]) -> None:
+    rates = bot.campaign.broadcasts
+    print(f"Broadcast #{draft.id} to {draft.petition or 'signers of every petition'}:")
+    for platform, count in sorted(counts.items()):
+        minutes = count / rates.rate(platform) / 60
+        print(f"  {platform}: {count} people, about {minutes:.0f} min")
+    print(f"  total: {sum(counts.values())} people\n---\n{draft.text}\n---")
+
+
+def _confirmed_by_typing(total: int) -> bool:
+    if not sys.stdin.isatty():
+        print("Standard input is not a terminal: pass --yes to send.", file=sys.stderr)
+        return False
+    answer = input(f"Send to {total} people? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+async def _deliver(bot: PetitionBot, config: AppConfig, broadcast: Broadcast) -> None:
+    """Run the enabled platforms' workers while the bar follows every platform's deliveries."""
+    async with contextlib.AsyncExitStack() as stack:
+        senders = [await stack.enter_async_context(s) for s in _senders(config)]
+        workers = [broadcast_service(bot, sender, report=False).worker for sender in senders]
+        for worker in workers:
+            await worker.recover()
+        served = {worker.platform for worker in workers}
+        waiting = {
+            platform: n
+            for platform, n in (await bot.store.audience_counts(broadcast.petition)).items()
+            if platform not in served
+        }
+        for platform, n in waiting.items():
+            print(
+                f"{n} {platform} recipients wait for a running bot with {platform} enabled.",
+                file=sys.stderr,
+            )
+        sending = asyncio.gather(*(worker.deliver(broadcast) for worker in workers))
+        with progress_bar(broadcast.total, f"broadcast #{broadcast.id}") as advance:
+            while not sending.done():
+                advance((await bot.store.totals(broadcast.id)).finished)
+                await asyncio.wait([sending], timeout=0.5)
+            advance((await bot.store.totals(broadcast.id)).finished)
+        await sending
+
+
+def _senders(config: AppConfig) -> list[contextlib.AbstractAsyncContextManager[Sender]]:
+    """A sender for every enabled platform whose token is set."""
+    openers = []
+    for platform in available_platforms():
+        token = os.environ.get(platform.token_env, "").strip()
+        if platform.enabled(config) and token and platform.open_sender is not None:
+            openers.append(platform.open_sender(config, token))
+    return openers

@@ -1,0 +1,173 @@
+"""Telegram updates in, core replies out: a command, a typed message or a pressed button.
+
+Translation only. The core decides what to answer and what is private; this module turns
+an update into an `Inbound`, hands it to `PetitionBot.handle` and delivers each `Outbound`
+through the `Sender`, private ones only ever into the person's private chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bots.telegram.sender import PLATFORM, TelegramSender
+from core.bot import PetitionBot
+from core.delivery import DeliveryResult, DeliveryStatus
+from core.messages import Capabilities, Inbound, InboundKind, Outbound
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_WAIT = 30.0  # seconds; a longer rate-limit pause is not worth holding a reply for
+SEND_ATTEMPTS = 3
+
+
+def inbound_base(user: User, chat: Chat | None) -> dict[str, Any]:
+    """Who and where. Without a chat (an old button), the private chat is the user's id."""
+    return {
+        "platform": PLATFORM,
+        "user_id": str(user.id),
+        "chat_id": str(chat.id if chat else user.id),
+        "display_name": user.first_name,
+        "language": user.language_code,
+        "private": chat is None or chat.type == ChatType.PRIVATE,
+    }
+
+
+def command_inbound(message: Message, user: User, bot_username: str) -> Inbound | None:
+    """``/name@bot arg arg``; None when the command is addressed to another bot."""
+    entity = message.entities[0]  # filters.COMMAND: a bot_command entity at offset 0
+    if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+        return None
+    head = message.parse_entity(entity)
+    name, _, addressee = head[1:].partition("@")
+    if addressee and addressee.lower() != bot_username.lower():
+        return None
+    args = (message.text or "")[len(head) :].split()
+    return Inbound(
+        kind=InboundKind.COMMAND,
+        command=name.lower(),
+        args=tuple(args),
+        **inbound_base(user, message.chat),
+    )
+
+
+def text_inbound(message: Message, user: User) -> Inbound:
+    """Typed text; a sticker or photo is empty text, so the core can ask for words."""
+    base = inbound_base(user, message.chat)
+    return Inbound(kind=InboundKind.TEXT, text=message.text or "", **base)
+
+
+class ConversationHandlers:
+    """The callbacks registered on the Application; ``bot`` and ``caps`` are set at start-up."""
+
+    def __init__(self, sender: TelegramSender) -> None:
+        self.sender = sender
+        self.bot: PetitionBot | None = None
+        self.caps = Capabilities()
+        self.bot_username = ""
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any ``/command``; unknown ones are answered by the core."""
+        message, user = update.message, update.effective_user
+        if message is None or user is None:
+            return
+        inbound = command_inbound(message, user, self.bot_username)
+        if inbound is not None:
+            await self._answer(inbound, await self._core().handle(inbound, self.caps))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Anything else sent as a message (in groups the core answers nothing)."""
+        message, user = update.message, update.effective_user
+        if message is None or user is None:
+            return
+        inbound = text_inbound(message, user)
+        await self._answer(inbound, await self._core().handle(inbound, self.caps))
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed button: the core re-checks its data; the spinner is answered exactly once."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            pressed = await self._press(query)
+        finally:  # even when the core or the store failed
+            await _stop_spinner(query.answer)
+        if pressed is not None:
+            await self._answer(*pressed)
+
+    async def _press(self, query: CallbackQuery) -> tuple[Inbound, list[Outbound]] | None:
+        if not query.data:  # games and inline buttons of other bots carry no data
+            return None
+        chat = query.message.chat if query.message else None
+        inbound = Inbound(
+            kind=InboundKind.CHOICE, text=query.data, **inbound_base(query.from_user, chat)
+        )
+        return inbound, await self._core().handle(inbound, self.caps)
+
+    def _core(self) -> PetitionBot:
+        if self.bot is None:
+            raise RuntimeError("the Telegram adapter is not started (post_init has not run)")
+        return self.bot
+
+    async def _answer(self, inbound: Inbound, replies: list[Outbound]) -> None:
+        """Deliver in order; private replies to a group message go to the private chat."""
+        for reply in replies:
+            if reply.private and not inbound.private:
+                # The core keeps personal data out of groups; this keeps it true regardless.
+                result = await _with_retries(self.sender.send_to_user, inbound.user_id, reply)
+                where = "private chat"
+            else:
+                result = await _with_retries(self.sender.send_to_chat, inbound.chat_id, reply)
+                where = "chat"
+            if result.status is not DeliveryStatus.DELIVERED:
+                log.warning(
+                    "reply to %s of user %s not delivered: %s (%s)",
+                    where,
+                    inbound.user_id,
+                    result.status,
+                    result.detail,
+                )
+
+
+async def _with_retries(
+    send: Callable[[str, Outbound], Awaitable[DeliveryResult]], to: str, reply: Outbound
+) -> DeliveryResult:
+    """Honour a short rate-limit pause; anything else is final for a conversation reply."""
+    result = await send(to, reply)
+    for _ in range(SEND_ATTEMPTS - 1):
+        wait = result.retry_after or 0.0
+        if result.status is not DeliveryStatus.RETRY_AFTER or wait > MAX_RETRY_WAIT:
+            break
+        await asyncio.sleep(wait)
+        result = await send(to, reply)
+    return result
+
+
+async def _stop_spinner(answer: Callable[[], Awaitable[bool]]) -> None:
+    try:
+        await answer()
+    except TelegramError as exc:  # too old, or answered elsewhere: nothing left to do
+        log.info("button press not answered: %s", type(exc).__name__)
+
+
+async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Name what failed and where, never the exception's text: it could quote personal data."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed: %s at %s", update_id, type(error).__name__, _where(error))
+
+
+def _where(error: BaseException | None) -> str:
+    """The innermost frame of our own code (else of any code) the error passed through."""
+    frames = traceback.extract_tb(error.__traceback__) if error is not None else []
+    ours = [frame for frame in frames if "site-packages" not in frame.filename]
+    frame = (ours or frames or [None])[-1]
+    return f"{frame.filename}:{frame.lineno}" if frame else "?"

@@ -1,0 +1,66 @@
+"""`petition-bot broadcast` as an operator runs it, delivering through the local Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from bots.config import parse_config
+from core.bot import PetitionBot
+from storage import SqliteStore
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.unit.chat import Chat
+
+from .conftest import TOKEN, config_data
+
+COMMAND = str(Path(sys.executable).parent / "petition-bot")
+pytestmark = [pytest.mark.timeout(60)]
+
+
+async def test_the_command_line_broadcast_reaches_opted_in_signers_once(
+    tmp_path: Path, tg: FakeTelegramServer
+) -> None:
+    data = config_data(tmp_path, tg.base_url)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(tomli_w.dumps(data), encoding="utf-8")
+    config = parse_config(data)
+    store = await SqliteStore.open(tmp_path / "petition.db")
+    bot = PetitionBot(config.campaign, store)
+    for user in (101, 102, 103):
+        await Chat(bot, str(user)).sign(
+            f"Signer Number{user}", f"s{user}@example.org", updates=user != 103
+        )
+    await store.close()
+    message = tmp_path / "news.txt"
+    message.write_text("Rally on **Saturday** at noon!", encoding="utf-8")
+
+    process = await asyncio.create_subprocess_exec(
+        COMMAND,
+        "broadcast",
+        "--config",
+        str(config_file),
+        "--message-file",
+        str(message),
+        "--yes",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN},
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 45)
+    assert process.returncode == 0, err.decode()
+    assert "telegram: 2 people" in out.decode()
+    assert "Delivered: 2 of 2" in out.decode()
+    for user in (101, 102):
+        [news] = [m for m in tg.messages(user) if "Rally" in m.plain]
+        assert news.plain.startswith("Rally on Saturday at noon!") and "/stop" in news.plain
+    assert not [m for m in tg.messages(103) if "Rally" in m.plain]
+    assert TOKEN not in out.decode() + err.decode()
+    with sqlite3.connect(tmp_path / "petition.db") as db:
+        assert db.execute("SELECT action FROM audit_log").fetchall() == [("broadcast",)]
+        assert db.execute("SELECT status FROM broadcasts").fetchall() == [("done",)]
