@@ -85,7 +85,13 @@ class PetitionBot:
         changed and written back); different people's run concurrently.
         """
         async with self._per_person.hold(inbound.user_key):
-            return await self._handle(inbound, caps)
+            try:
+                return await self._handle(inbound, caps)
+            except Exception:
+                # A bug or a database failure: the person still gets an answer, and the log
+                # gets ids only (the inbound text may be personal data).
+                log.exception("could not handle %s from %s", inbound.kind, inbound.user_key)
+                return [Outbound(text=self.catalog.render("error_internal", inbound.language))]
 
     async def _handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         turn = Turn(

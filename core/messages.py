@@ -125,7 +125,11 @@ class Attachment(BaseModel):
 
 
 class Outbound(BaseModel):
-    """One message from the core; ``private`` marks anything that holds personal data."""
+    """One message from the core.
+
+    ``private`` means "for this person's eyes only" (personal data, refusals): an adapter
+    shows it ephemerally or in the person's private chat, never to a group.
+    """
 
     model_config = ConfigDict(frozen=True)
 

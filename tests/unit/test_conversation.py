@@ -407,3 +407,16 @@ async def test_a_rejected_form_reopens_with_the_typed_values_after_a_restart(
     assert reopened.form is not None
     assert {f.key: f.value for f in reopened.form.fields}["email"] == "nope"
     assert reopened.form.error is not None and "email address" in reopened.form.error
+
+
+async def test_a_failing_store_gets_a_clear_answer_not_silence(
+    store: MemoryStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    store.get_conversation = broken  # type: ignore[method-assign]
+    chat = Chat(PetitionBot(campaign(), store))
+    await chat.send("Jane Doe jane@example.org")
+    assert "something went wrong on our side and nothing changed" in chat.last
+    assert "jane@example.org" not in caplog.text and "could not handle" in caplog.text
