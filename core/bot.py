@@ -74,6 +74,10 @@ class PetitionBot:
         for listener in self._broadcast_listeners:
             listener(broadcast_id)
 
+    def describe(self, command: str, language: str | None = None) -> str:
+        """A command's one-line description for platform menus, from the catalog."""
+        return self.catalog.render(f"command_{command}", language).to_plain_text()
+
     def commands_for(self, role: Role) -> list[str]:
         """Command names available to ``role``, for platform command menus."""
         return [name for name, (needed, _) in self._commands.items() if needed <= role]

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import discord
@@ -26,6 +27,7 @@ from bots.discord_adapter.dispatch import Dispatcher
 from bots.discord_adapter.render import NO_MENTIONS
 from bots.discord_adapter.sender import DiscordSender
 from core.bot import Clock, PetitionBot, utc_now
+from core.catalog import Catalog
 from core.messages import Capabilities, Inbound, Outbound
 from core.store import Store
 
@@ -66,7 +68,9 @@ class DiscordPetitionBot(discord.Client):
         self._given_store = store
         self._clock = clock
         self._deliver_broadcasts = deliver_broadcasts
-        for command in build_commands(self.dispatcher.on_command, config.campaign):
+        catalog = Catalog.load()
+        describe = partial(_describe, catalog)
+        for command in build_commands(self.dispatcher.on_command, config.campaign, describe):
             self.tree.add_command(command)
 
     async def setup_hook(self) -> None:
@@ -134,6 +138,10 @@ async def run_discord(config: AppConfig, token: str) -> None:
     bot = create_bot(config)
     async with bot:
         await bot.start(token)
+
+
+def _describe(catalog: Catalog, command: str) -> str:
+    return catalog.render(f"command_{command}").to_plain_text()
 
 
 @contextlib.asynccontextmanager

@@ -21,24 +21,19 @@ MAX_AUTOCOMPLETE_CHOICES = 25
 CHOICE_NAME_LIMIT = 100
 PETITION_OPTION = "Which petition (default: the campaign's main one)"
 
-WITHOUT_OPTIONS = {
-    "help": "Everything this bot can do",
-    "petitions": "Every petition of this campaign",
-    "mydata": "Everything stored about you (only you see it)",
-    "cancel": "Stop what we are doing",
-    "broadcasts": "Organizers: recent announcements and their progress",
-}
-WITH_PETITION = {
-    "petition": "Read the petition",
-    "status": "Have you signed? How many have?",
-    "share": "Your personal code to invite friends",
-    "withdraw": "Take your signature back and erase your data",
-    "stop": "Stop updates about a petition (or choose all)",
-    "count": "Moderators: signatures so far",
-    "stats": "Moderators: today, the last 7 days, platforms, sources, referrers",
-    "recent": "Moderators: the latest signers",
-    "export": "Organizers: the signatures as a CSV file (only you see it)",
-}
+WITHOUT_OPTIONS = ("help", "petitions", "mydata", "cancel", "broadcasts")
+WITH_PETITION = (
+    "petition",
+    "status",
+    "share",
+    "withdraw",
+    "stop",
+    "count",
+    "stats",
+    "recent",
+    "export",
+)
+DESCRIPTION_LIMIT = 100  # Discord's limit for a slash command's description
 # Menu hints only (admins can change them); the core checks every use.
 HINTS = {
     "count": discord.Permissions(manage_messages=True),
@@ -50,16 +45,23 @@ HINTS = {
 ALL_PETITIONS = app_commands.Choice(name="All petitions", value="all")  # `/stop all`
 
 
-def build_commands(run: Run, campaign: CampaignConfig) -> list[app_commands.Command]:
-    """Every command, each calling ``run(interaction, name, args)``."""
+def build_commands(
+    run: Run, campaign: CampaignConfig, describe: Callable[[str], str]
+) -> list[app_commands.Command]:
+    """Every command, each calling ``run(interaction, name, args)``; ``describe`` gives the
+    catalog's one-line description of a command."""
+
+    def text(name: str) -> str:
+        return describe(name)[:DESCRIPTION_LIMIT]
+
     petitions = petition_autocomplete(campaign)
     petitions_or_all = petition_autocomplete(campaign, extra=ALL_PETITIONS)
-    commands = [_without_options(name, text, run) for name, text in WITHOUT_OPTIONS.items()]
+    commands = [_without_options(name, text(name), run) for name in WITHOUT_OPTIONS]
     commands += [
-        _with_petition(n, t, run, petitions_or_all if n == "stop" else petitions)
-        for n, t in WITH_PETITION.items()
+        _with_petition(n, text(n), run, petitions_or_all if n == "stop" else petitions)
+        for n in WITH_PETITION
     ]
-    commands += [_sign(run, petitions), _start(run)]
+    commands += [_sign(run, petitions, text("sign")), _start(run, text("start"))]
     for command in commands:
         command.default_permissions = HINTS.get(command.name)
     return commands
@@ -108,28 +110,24 @@ def _with_petition(
     return command
 
 
-def _sign(run: Run, autocomplete: Autocomplete) -> app_commands.Command:
+def _sign(run: Run, autocomplete: Autocomplete, description: str) -> app_commands.Command:
     @app_commands.describe(petition=PETITION_OPTION, code="A friend's referral code, if any")
     async def callback(
         interaction: discord.Interaction, petition: str | None = None, code: str | None = None
     ) -> None:
         await run(interaction, "sign", _args(petition, code))
 
-    command = app_commands.Command(
-        name="sign", description="Sign the petition (your details stay private)", callback=callback
-    )
+    command = app_commands.Command(name="sign", description=description, callback=callback)
     command.autocomplete("petition")(autocomplete)
     return command
 
 
-def _start(run: Run) -> app_commands.Command:
+def _start(run: Run, description: str) -> app_commands.Command:
     @app_commands.describe(code="A code or link payload you were given, if any")
     async def callback(interaction: discord.Interaction, code: str | None = None) -> None:
         await run(interaction, "start", _args(code))
 
-    return app_commands.Command(
-        name="start", description="Welcome, and the campaign's petition", callback=callback
-    )
+    return app_commands.Command(name="start", description=description, callback=callback)
 
 
 async def sync_commands(tree: app_commands.CommandTree, guild_ids: tuple[int, ...]) -> None:

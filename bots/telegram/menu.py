@@ -2,7 +2,7 @@
 
 Supporter commands for everyone; moderators and organizers get theirs in their own private
 chat with the bot (a chat scope per configured ``telegram:<id>``). Descriptions come from
-the catalog's help texts (``/count: signatures so far``), so rewording help rewords the menu.
+the catalog (``command_<name>``), like every other sentence the bot says.
 """
 
 from __future__ import annotations
@@ -14,40 +14,18 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import TelegramError
 
 from core.bot import PetitionBot
-from core.catalog import Catalog, MissingMessage
 from core.config import RolesConfig
 from core.roles import Role
 
 log = logging.getLogger(__name__)
 
-HELP_KEYS = ("help_supporter", "help_moderator", "help_organizer")
-# Commands the help texts don't describe, until the catalog has a key per command.
-FALLBACK = {
-    "start": "Welcome and the petition",
-    "help": "What I can do",
-}
-_HELP_LINE = re.compile(r"^/([a-z0-9_]{1,32}): *(\S.*)$", re.M)
-_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
-
-
-def descriptions(catalog: Catalog, language: str | None = None) -> dict[str, str]:
-    """``command -> description`` read from the help texts' ``/name: what it does`` lines."""
-    found: dict[str, str] = {}
-    for key in HELP_KEYS:
-        try:
-            text = catalog.render(key, language).to_plain_text()
-        except MissingMessage:
-            continue
-        for match in _HELP_LINE.finditer(text):
-            found.setdefault(match[1], match[2].strip()[:256])
-    return found
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")  # what Telegram accepts as a command name
 
 
 def menu(bot: PetitionBot, role: Role) -> list[BotCommand]:
-    """The commands ``role`` may use, described; names Telegram can't take are left out."""
-    described = {**FALLBACK, **descriptions(bot.catalog)}
+    """The commands ``role`` may use, described from the catalog."""
     return [
-        BotCommand(name, described.get(name, f"/{name}"))
+        BotCommand(name, bot.describe(name)[:256])
         for name in bot.commands_for(role)
         if _COMMAND.match(name)
     ]

@@ -43,13 +43,13 @@ async def test_command_menus_per_role_with_catalog_descriptions(
     everyone = tg.commands["default"]
     assert [c["command"] for c in everyone] == core.commands_for(Role.SUPPORTER)
     described = {c["command"]: c["description"] for c in everyone}
-    assert described["petition"] == "read the petition" and described["start"]
+    assert described["petition"] == "Read the petition" and described["start"]
     moderator = [c["command"] for c in tg.commands[f"chat:{MODERATOR_ID}"]]
     assert moderator == core.commands_for(Role.MODERATOR) and "stats" in moderator
     organizer = [c["command"] for c in tg.commands[f"chat:{ORGANIZER_ID}"]]
     assert organizer == core.commands_for(Role.ORGANIZER)
     count = next(c for c in tg.commands[f"chat:{MODERATOR_ID}"] if c["command"] == "count")
-    assert count["description"] == "signatures so far"
+    assert count["description"] == "Moderators: signatures so far"
 
 
 async def test_webhook_mode_refuses_to_start_without_its_secret(

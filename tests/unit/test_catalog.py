@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.bot import PetitionBot
 from core.catalog import Catalog
+from core.roles import Role
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import Chat, campaign
 
@@ -22,9 +23,11 @@ def test_every_message_key_used_in_the_code_is_in_the_english_catalog() -> None:
     fixed = {key for key in used if "{" not in key}
     templated = {key for key in used if "{" in key}
     assert fixed and fixed <= keys, sorted(fixed - keys)
-    for key in templated:  # e.g. ask_{field}: every field must have its message
-        for field in ("name", "email", "postal_code"):
-            assert re.sub(r"\{[^}]+\}", field, key) in keys
+    commands = PetitionBot(campaign(), MemoryStore()).commands_for(Role.ORGANIZER)
+    for key in templated:  # ask_{field}, command_{command}: every one must have its message
+        names = commands if "{command}" in key else ["name", "email", "postal_code"]
+        for name in names:
+            assert re.sub(r"\{[^}]+\}", name, key) in keys
 
 
 async def test_a_petition_can_reword_any_message() -> None:
