@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.models import Delivery, DeliveryState
-from core.commands.base import Handler, Services
+from core.commands.base import Handler, Services, petition_from_args
 from core.config import CampaignConfig, PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
@@ -82,9 +82,7 @@ class BroadcastComposer:
         if args and args[0].lower() == ALL:
             await self._store.set_updates(inbound.platform, inbound.user_id, None, False, turn.now)
             return [turn.say("stopped_all", private=True)]
-        petition = self._s.campaign.petition(args[0] if args else None)
-        if petition is None:
-            return [turn.say("unknown_petition", slug=args[0][:40], slugs=self._slugs())]
+        petition = petition_from_args(self._s.campaign, args)
         await self._store.set_updates(
             inbound.platform, inbound.user_id, petition.slug, False, turn.now
         )
@@ -243,9 +241,6 @@ class BroadcastComposer:
 
     def _cancel_button(self, turn: Turn, state: ConversationState) -> Choice:
         return turn.choice("button_cancel", f"{state.nonce}:cancel")
-
-    def _slugs(self) -> str:
-        return ", ".join(p.slug for p in self._s.campaign.petitions)
 
 
 def announcement_channels(
