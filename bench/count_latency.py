@@ -51,6 +51,8 @@ REFERRED = 0.25  # share of signers who came through someone's referral code
 REFERRERS = 50_000  # distinct referrers, with a few very active ones
 WITHDRAWN = 0.01
 CHUNK = 100_000
+# "/stats, chart drawn" has no target of its own: the 50 ms target predates the chart, which
+# matplotlib draws in a worker thread (other chats are not held up) and is then reused.
 TARGETS_MS = {"/count": 1.0, "/stats": 50.0}
 
 
@@ -225,7 +227,7 @@ async def measure(path: Path, runs: int, active: int) -> list[tuple[str, list[fl
     bot = PetitionBot(campaign, store)
     platform, user_id = MODERATOR
 
-    def command(name: str) -> Callable[[], Awaitable[object]]:
+    def command(name: str, fresh: bool = False) -> Callable[[], Awaitable[object]]:
         inbound = Inbound(
             platform=platform,
             user_id=user_id,
@@ -233,6 +235,8 @@ async def measure(path: Path, runs: int, active: int) -> list[tuple[str, list[fl
             kind=InboundKind.COMMAND,
             command=name,
         )
+        if fresh:  # a new bot each time: nothing reused, the chart is drawn every time
+            return lambda: PetitionBot(campaign, store, bot.catalog).handle(inbound, CAPABILITIES)
         return lambda: bot.handle(inbound, CAPABILITIES)
 
     try:
@@ -246,6 +250,7 @@ async def measure(path: Path, runs: int, active: int) -> list[tuple[str, list[fl
         return [
             ("/count", await timed(command("count"), runs)),
             ("/stats", await timed(command("stats"), runs)),
+            ("/stats, chart drawn", await timed(command("stats", fresh=True), max(5, runs // 10))),
             ("store.count", await timed(lambda: store.count(petition.slug), runs)),
             (
                 "store.stats",
@@ -258,7 +263,7 @@ async def measure(path: Path, runs: int, active: int) -> list[tuple[str, list[fl
 
 def report(results: list[tuple[str, list[float]]], active: int, runs: int) -> None:
     print(f"active signatures: {active:,}; {runs} timed runs per call")
-    header = f"{'call':<12} {'median ms':>10} {'p99 ms':>10} {'max ms':>10} {'target':>10}  result"
+    header = f"{'call':<20} {'median ms':>10} {'p99 ms':>10} {'max ms':>10} {'target':>10}  result"
     print(header)
     print("-" * len(header))
     for name, latencies in results:
@@ -267,7 +272,7 @@ def report(results: list[tuple[str, list[float]]], active: int, runs: int) -> No
         verdict = "" if target is None else ("target met" if median < target else "target missed")
         shown = f"< {target:g} ms" if target is not None else "-"
         print(
-            f"{name:<12} {median:>10.3f} {p99(latencies):>10.3f} {max(latencies):>10.3f}"
+            f"{name:<20} {median:>10.3f} {p99(latencies):>10.3f} {max(latencies):>10.3f}"
             f" {shown:>10}  {verdict}"
         )
 
