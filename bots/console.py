@@ -85,8 +85,15 @@ class ConsoleChat:
         self._choices = [choice for row in reply.choices for choice in row]
         buttons = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(self._choices, start=1))
         links = "  ".join(f"{link.label}: {link.url}" for link in reply.links)
+        # A terminal can't show a file; the command line writes the same ones to disk.
+        attached = (
+            f"[file {reply.file.filename}, {len(reply.file.content):,} bytes: save it with "
+            "petition-bot export or petition-bot stats --chart]"
+            if reply.file
+            else ""
+        )
         print(f"bot: {text}", file=self._out)
-        for extra in (buttons, links):
+        for extra in (buttons, links, attached):
             if extra:
                 print(f"     {_printable(extra)}", file=self._out)
         print(file=self._out, flush=True)

@@ -90,6 +90,14 @@ def test_withdraw_then_count(tmp_path: Path) -> None:
     assert rows(tmp_path, "SELECT name, email, postal_code FROM signatures") == [(None, None, None)]
 
 
+def test_a_moderator_sees_stats_and_is_told_where_the_chart_is(tmp_path: Path) -> None:
+    chat(tmp_path, SIGNING)
+    transcript = chat(tmp_path, ["/stats"], user="moderator")
+    assert "Total: 1" in transcript and "console 1" in transcript
+    assert "[file dont-run-joe-signatures.png" in transcript
+    assert "petition-bot stats --chart" in transcript
+
+
 def test_a_supporter_is_refused_stats(tmp_path: Path) -> None:
     transcript = chat(tmp_path, ["/stats", "/recent"])
     assert transcript.count("only for the campaign team") == 2
