@@ -45,6 +45,7 @@ class Broadcasting:
     def __init__(self, bot: PetitionBot, sender: Sender) -> None:
         self.service = broadcast_service(bot, sender)
         bot.on_broadcast_confirmed(lambda _id: self.service.wake())
+        bot.on_broadcast_cancelled(self.service.worker.cancel)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:

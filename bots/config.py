@@ -101,7 +101,16 @@ class AppConfig(BaseModel):
                 | {f"discord:{i}" for i in self.discord.moderator_role_ids},
             }
         )
-        return CampaignConfig(petitions=self.petitions, roles=roles, conversation=self.conversation)
+        # Rates not in the file keep the shipped defaults (Telegram 25/s, Discord 5/s).
+        broadcasts = self.broadcasts.model_copy(
+            update={"rates": DEFAULT_BROADCAST_RATES | self.broadcasts.rates}
+        )
+        return CampaignConfig(
+            petitions=self.petitions,
+            roles=roles,
+            conversation=self.conversation,
+            broadcasts=broadcasts,
+        )
 
 
 def find_config(explicit: str | Path | None = None) -> Path:

@@ -51,15 +51,18 @@ class PetitionBot:
         self.conversation = SigningConversation(
             store, campaign, timedelta(hours=campaign.conversation.idle_timeout_hours)
         )
+        self._confirmed_listeners: list[Callable[[int], None]] = []
+        self._cancel_listeners: list[Callable[[int], None]] = []
         services = Services(store, campaign, self.catalog, self.conversation)
         self._commands: dict[str, tuple[Role, Handler]] = {}
         self.register(Role.SUPPORTER, SupporterCommands(services).handlers)
         self.register(Role.MODERATOR, ModeratorCommands(services).handlers)
         self.register(Role.ORGANIZER, OrganizerCommands(services).handlers)
-        self.broadcasts = BroadcastComposer(services, on_confirmed=self._broadcast_confirmed)
+        self.broadcasts = BroadcastComposer(
+            services, self._notify(self._confirmed_listeners), self._notify(self._cancel_listeners)
+        )
         self.register(Role.SUPPORTER, self.broadcasts.supporter_handlers)
         self.register(Role.ORGANIZER, self.broadcasts.organizer_handlers)
-        self._broadcast_listeners: list[Callable[[int], None]] = []
 
     def register(self, role: Role, handlers: dict[str, Handler]) -> None:
         """Add commands that need ``role``; later features (broadcasts, exports) plug in here."""
@@ -68,11 +71,19 @@ class PetitionBot:
 
     def on_broadcast_confirmed(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(broadcast_id)`` when an organizer confirms a broadcast here."""
-        self._broadcast_listeners.append(listener)
+        self._confirmed_listeners.append(listener)
 
-    def _broadcast_confirmed(self, broadcast_id: int) -> None:
-        for listener in self._broadcast_listeners:
-            listener(broadcast_id)
+    def on_broadcast_cancelled(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(broadcast_id)`` when an organizer cancels a broadcast here."""
+        self._cancel_listeners.append(listener)
+
+    @staticmethod
+    def _notify(listeners: list[Callable[[int], None]]) -> Callable[[int], None]:
+        def notify(broadcast_id: int) -> None:
+            for listener in listeners:
+                listener(broadcast_id)
+
+        return notify
 
     def describe(self, command: str, language: str | None = None) -> str:
         """A command's one-line description for platform menus, from the catalog."""

@@ -27,11 +27,17 @@ ALL = "all"
 class BroadcastComposer:
     """`/broadcast`, `/broadcasts` and `/stop`, plus the steps of composing a broadcast."""
 
-    def __init__(self, services: Services, on_confirmed: Callable[[int], None]) -> None:
+    def __init__(
+        self,
+        services: Services,
+        on_confirmed: Callable[[int], None],
+        on_cancelled: Callable[[int], None],
+    ) -> None:
         self._s = services
         self._store = services.store
         self._announcements = Announcements(services.catalog, services.campaign)
         self._on_confirmed = on_confirmed
+        self._on_cancelled = on_cancelled
 
     @property
     def organizer_handlers(self) -> dict[str, Handler]:
@@ -223,6 +229,7 @@ class BroadcastComposer:
         broadcast_id = int(args[0].lstrip("#"))
         if not await self._store.cancel_broadcast(broadcast_id, turn.now):
             return [turn.say("broadcast_not_cancellable", id=broadcast_id)]
+        self._on_cancelled(broadcast_id)  # stops sends already queued in this process
         return [turn.say("broadcast_cancelling", id=broadcast_id)]
 
     async def _drop(self, turn: Turn, state: ConversationState) -> list[Outbound]:

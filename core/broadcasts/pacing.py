@@ -33,10 +33,14 @@ class Pacer:
     async def wait_turn(self) -> None:
         """Wait until a send is allowed: after any pause, and within the rate."""
         # A loop, not an Event: a second "retry after" may extend the pause while we sleep.
-        while (delay := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
-        if self._limiter is not None:
-            await self._limiter.acquire()
+        while True:
+            while (delay := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(delay)
+            if self._limiter is not None:
+                await self._limiter.acquire()
+            # A pause may have begun while this send queued in the limiter: wait it out too.
+            if self._paused_until <= time.monotonic():
+                return
 
     def pause(self, seconds: float) -> None:
         """The platform said "retry after": nobody sends before that time has passed."""

@@ -50,6 +50,8 @@ class ProgressReporter:
             await self._store.finish_broadcast(broadcast.id, self._clock())
             broadcast = await self._store.get_broadcast(broadcast.id) or broadcast
         if broadcast.status is not BroadcastStatus.SENDING:
+            if totals[DeliveryState.IN_FLIGHT]:
+                return  # a cancel leaves sends settling: the summary must count them
             if await self._store.mark_reported(broadcast.id, self._clock()):
                 await self._show(broadcast, summary_text(self._catalog, broadcast, totals), True)
             return

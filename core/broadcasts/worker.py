@@ -111,6 +111,8 @@ class DeliveryWorker:
             if broadcast.id in self._cancelled:
                 return _outcome(delivery, DeliveryState.CANCELLED, attempts, "cancelled")
             await self._pacer.wait_turn()
+            if broadcast.id in self._cancelled:  # cancelled while waiting for its turn
+                return _outcome(delivery, DeliveryState.CANCELLED, attempts, "cancelled")
             attempts += 1
             result = await self._attempt(delivery, message)
             match result.status:

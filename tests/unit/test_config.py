@@ -73,3 +73,13 @@ def test_invalid_toml_is_reported_not_raised(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(broken)
     assert "not valid TOML" in caught.value.problems[0]
+
+
+def test_broadcast_rates_from_the_file_reach_the_core_and_defaults_stay() -> None:
+    data = example()
+    data["broadcasts"] = {"rates": {"telegram": 200}, "max_attempts": 5}
+    broadcasts = parse_config(data).campaign.broadcasts
+    assert broadcasts.rate("telegram") == 200
+    assert broadcasts.rate("discord") == 5  # the shipped default for a platform not listed
+    assert broadcasts.max_attempts == 5
+    assert load_config(EXAMPLE).campaign.broadcasts.rate("telegram") == 25
