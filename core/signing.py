@@ -47,7 +47,8 @@ async def sign(
     try:
         signature = await store.add_signature(new)
     except AlreadySigned as exc:
-        log.info("duplicate signature refused petition=%s by_email=%s", petition.slug, exc.by_email)
+        kind = "address" if exc.by_email else "account"  # which rule refused it; never the value
+        log.info("duplicate signature refused petition=%s same=%s", petition.slug, kind)
         return SignOutcome(signature=None, already_signed=True, by_email=exc.by_email)
     log.info(
         "signature stored petition=%s id=%s platform=%s",

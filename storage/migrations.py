@@ -28,6 +28,6 @@ async def migrate(writer: GroupCommitWriter) -> int:
         await writer.run_script(
             f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
         )
-        log.info("applied migration %s", path.name)
+        log.info("applied migration %04d", number)
         version = number
     return version
