@@ -24,6 +24,7 @@ from core.models import (
     Stats,
 )
 from core.store import AlreadySigned
+from storage.batch_reader import BatchReader
 from storage.group_commit import GroupCommitWriter
 from storage.migrations import migrate
 from storage.sqlite_broadcasts import SqliteBroadcasts
@@ -51,9 +52,12 @@ _SIGNATURE_COLUMNS = """
 class SqliteStore(SqliteBroadcasts):
     """The store protocol on one SQLite file."""
 
-    def __init__(self, writer: GroupCommitWriter, reader: aiosqlite.Connection) -> None:
+    def __init__(
+        self, writer: GroupCommitWriter, lookups: BatchReader, reader: aiosqlite.Connection
+    ) -> None:
         self._writer = writer
-        self._reader = reader
+        self._lookups = lookups  # the small reads of every message, batched
+        self._reader = reader  # broadcast audiences and other larger reads
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteStore:
@@ -63,10 +67,11 @@ class SqliteStore(SqliteBroadcasts):
         reader = await aiosqlite.connect(str(path), isolation_level=None)
         for pragma in PRAGMAS:
             await reader.execute(pragma)
-        return cls(writer, reader)
+        return cls(writer, BatchReader(path, PRAGMAS), reader)
 
     async def close(self) -> None:
         await self._writer.close()
+        await self._lookups.close()
         await self._reader.close()
 
     # Conversations
@@ -293,9 +298,7 @@ class SqliteStore(SqliteBroadcasts):
     # Reading helpers
 
     async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        # Fetch in the same call as the query: a half-read cursor would keep the reader's
-        # snapshot open, and the next query on this connection would miss newer commits.
-        return list(await self._reader.execute_fetchall(sql, params))
+        return await self._lookups.rows(sql, params)
 
     async def _one(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
         rows = await self._rows(sql, params)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from storage import SqliteStore
 from storage.migrations import migration_files
 from tests.contract.test_store_contract import signature
@@ -35,10 +37,19 @@ async def test_count_reads_a_counter_not_the_signatures(tmp_path: Path) -> None:
     store = await SqliteStore.open(path)
     await store.add_signature(signature("1"))
     statements: list[str] = []
-    await store._reader.set_trace_callback(statements.append)  # the SQL /count really runs
+    store._lookups._connection.set_trace_callback(statements.append)  # the SQL /count runs
     assert await store.count("p") == 1
     await store.close()
     [query] = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     with sqlite3.connect(path) as db:
         plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN {query}"))
     assert "signatures" not in plan and "SCAN" not in plan, plan
+
+
+async def test_a_closed_store_refuses_reads_and_writes_at_once(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "closed.db")
+    await store.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await store.count("p")
+    with pytest.raises(RuntimeError, match="closed"):
+        await store.add_signature(signature("1"))

@@ -54,7 +54,7 @@ async def test_login_opens_the_configured_store_and_starts_broadcasting_until_cl
     assert bot.broadcasting is not None and synced == [()]
     await bot.close()
     assert bot.core is None and bot.broadcasting is None
-    with pytest.raises(ValueError, match="closed"):
+    with pytest.raises(RuntimeError, match="closed"):
         await core.store.count("dont-run-joe")
 
 
