@@ -8,26 +8,24 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
 
-from core.fields import email_key, public_name
+from core.fields import email_key
 from core.models import (
     AuditEntry,
     ConversationState,
-    DayCount,
     NewSignature,
-    RecentSignature,
     Signature,
-    Stats,
 )
 from core.store import AlreadySigned
 from storage.batch_reader import BatchReader
 from storage.group_commit import GroupCommitWriter
 from storage.migrations import migrate
 from storage.sqlite_broadcasts import SqliteBroadcasts
+from storage.sqlite_figures import SqliteFigures
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -35,7 +33,6 @@ PRAGMAS = (
     "PRAGMA busy_timeout = 10000",
     "PRAGMA foreign_keys = ON",
 )
-TOP_REFERRERS = 5
 
 _SIGNATURE_COLUMNS = """
     s.id, s.petition, s.platform, s.user_id, s.name, s.email, s.postal_code, s.country,
@@ -49,7 +46,7 @@ _SIGNATURE_COLUMNS = """
 """
 
 
-class SqliteStore(SqliteBroadcasts):
+class SqliteStore(SqliteFigures, SqliteBroadcasts):
     """The store protocol on one SQLite file."""
 
     def __init__(
@@ -190,50 +187,6 @@ class SqliteStore(SqliteBroadcasts):
 
         return await self._writer.write(erase)
 
-    # Figures
-
-    async def count(self, petition: str) -> int:
-        row = await self._one(
-            "SELECT n FROM tallies WHERE petition = ? AND dimension = 'total' AND key = ''",
-            (petition,),
-        )
-        return row[0] if row else 0
-
-    async def stats(self, petition: str, today: date, days: int) -> Stats:
-        first_day = today - timedelta(days=days - 1)
-        rows = await self._rows(
-            # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
-            "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
-            " AND dimension IN ('total', 'platform', 'source')"
-            " UNION ALL SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
-            " AND dimension = 'day' AND key >= ?",
-            (petition, petition, first_day.isoformat()),
-        )
-        referrers = tuple(
-            (key, n)
-            for key, n in await self._rows(
-                "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'referrer' AND n > 0"
-                " ORDER BY n DESC, key LIMIT ?",
-                (petition, TOP_REFERRERS),
-            )
-        )
-        by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
-        for dimension, key, n in rows:
-            by[dimension][key] = n
-        last_days = tuple(
-            DayCount(day=day, count=by["day"].get(day.isoformat(), 0))
-            for day in (first_day + timedelta(days=i) for i in range(days))
-        )
-        return Stats(
-            petition=petition,
-            total=by["total"].get("", 0),
-            today=by["day"].get(today.isoformat(), 0),
-            last_days=last_days,
-            by_platform=by["platform"],
-            by_source=by["source"],
-            top_referrers=referrers,
-        )
-
     async def active_signatures(
         self, petition: str, batch_size: int = 1000
     ) -> AsyncIterator[list[Signature]]:
@@ -248,29 +201,6 @@ class SqliteStore(SqliteBroadcasts):
                 return
             yield batch
             last_id = batch[-1].id
-
-    async def daily_counts(self, petition: str) -> list[DayCount]:
-        rows = await self._rows(
-            "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'day' AND n > 0"
-            " ORDER BY key",
-            (petition,),
-        )
-        return [DayCount(day=date.fromisoformat(key), count=n) for key, n in rows]
-
-    async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
-        rows = await self._rows(
-            "SELECT name, platform, signed_at FROM signatures"
-            " WHERE petition = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
-            (petition, limit),
-        )
-        return [
-            RecentSignature(
-                display=public_name(name),
-                platform=platform,
-                signed_at=datetime.fromisoformat(signed_at),
-            )
-            for name, platform, signed_at in rows
-        ]
 
     # Audit
 

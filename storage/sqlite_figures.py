@@ -1,0 +1,86 @@
+"""The figures half of `SqliteStore`: counts, statistics and recent signers, from tallies.
+
+Counts never scan signatures: the `tallies` rows are kept in the same transaction as every
+signing and withdrawal (see `SqliteStore.add_signature`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from core.fields import public_name
+from core.models import DayCount, RecentSignature, Stats
+from storage.batch_reader import BatchReader
+
+TOP_REFERRERS = 5
+
+
+class SqliteFigures:
+    """Mixed into `SqliteStore`, which provides the batched reader."""
+
+    _lookups: BatchReader
+
+    async def count(self, petition: str) -> int:
+        rows = await self._lookups.rows(
+            "SELECT n FROM tallies WHERE petition = ? AND dimension = 'total' AND key = ''",
+            (petition,),
+        )
+        return rows[0][0] if rows else 0
+
+    async def stats(self, petition: str, today: date, days: int) -> Stats:
+        first_day = today - timedelta(days=days - 1)
+        rows = await self._lookups.rows(
+            # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
+            "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
+            " AND dimension IN ('total', 'platform', 'source')"
+            " UNION ALL SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
+            " AND dimension = 'day' AND key >= ?",
+            (petition, petition, first_day.isoformat()),
+        )
+        referrers = tuple(
+            (key, n)
+            for key, n in await self._lookups.rows(
+                "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'referrer' AND n > 0"
+                " ORDER BY n DESC, key LIMIT ?",
+                (petition, TOP_REFERRERS),
+            )
+        )
+        by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
+        for dimension, key, n in rows:
+            by[dimension][key] = n
+        last_days = tuple(
+            DayCount(day=day, count=by["day"].get(day.isoformat(), 0))
+            for day in (first_day + timedelta(days=i) for i in range(days))
+        )
+        return Stats(
+            petition=petition,
+            total=by["total"].get("", 0),
+            today=by["day"].get(today.isoformat(), 0),
+            last_days=last_days,
+            by_platform=by["platform"],
+            by_source=by["source"],
+            top_referrers=referrers,
+        )
+
+    async def daily_counts(self, petition: str) -> list[DayCount]:
+        rows = await self._lookups.rows(
+            "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'day' AND n > 0"
+            " ORDER BY key",
+            (petition,),
+        )
+        return [DayCount(day=date.fromisoformat(key), count=n) for key, n in rows]
+
+    async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
+        rows = await self._lookups.rows(
+            "SELECT name, platform, signed_at FROM signatures"
+            " WHERE petition = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
+            (petition, limit),
+        )
+        return [
+            RecentSignature(
+                display=public_name(name),
+                platform=platform,
+                signed_at=datetime.fromisoformat(signed_at),
+            )
+            for name, platform, signed_at in rows
+        ]
