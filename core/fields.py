@@ -16,7 +16,9 @@ _INVISIBLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 _URL = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|org|net|io|ru|xyz|info|biz|ly)\b)", re.I)
-_US_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+# ASCII only, spelled out: Python's \d and str.isdigit also match Arabic-Indic, Devanagari and
+# other digits, which no postal system (or export) reads as a ZIP code.
+_US_ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
 _OTHER_POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]$")
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -79,13 +81,17 @@ def email_key(email: str) -> str:
 
 
 def validate_postal_code(raw: str, country: str) -> str:
-    """A US ZIP (12345 or 12345-6789), elsewhere 2-10 letters, digits, spaces and dashes."""
-    code = clean_text(raw).upper()
+    """A US ZIP (12345 or 12345-6789), elsewhere 2-10 letters, digits, spaces and dashes.
+
+    Only ASCII letters and digits count; NFKC first turns full-width input (０２１３９) into them.
+    """
+    code = clean_text(unicodedata.normalize("NFKC", raw))
     pattern = _US_ZIP if country == "US" else _OTHER_POSTAL
+    # Matched before upper-casing: "ı".upper() is "I", which would let non-ASCII letters in.
     if not pattern.match(code):
         key = "error_zip_us" if country == "US" else "error_postal_code"
         raise InvalidField(FieldName.POSTAL_CODE, key)
-    return code
+    return code.upper()
 
 
 def validate_field(field: FieldName, raw: str, country: str) -> str:

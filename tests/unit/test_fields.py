@@ -84,3 +84,32 @@ def test_public_name_is_first_name_and_initial() -> None:
     assert public_name("Jane Quinn Doe") == "Jane D."
     assert public_name("Cher") == "Cher"
     assert public_name(None) == "?"
+
+
+# Postal codes: ASCII digits only, whatever digits the keyboard sends
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("０２１３９", "02139"), ("𝟎𝟏𝟐𝟑𝟒", "01234"), ("０２１３９－１２３４", "02139-1234")],
+)
+def test_compatibility_digits_in_a_zip_are_stored_as_ascii(raw: str, stored: str) -> None:
+    assert validate_postal_code(raw, "US") == stored
+
+
+@pytest.mark.parametrize("raw", ["٠٢١٣٩", "٠٢１٣٩", "०२१३९", "০২১৩৯", "߀߁߂߃߄"])
+def test_a_zip_in_other_scripts_digits_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_postal_code(raw, "US")
+    assert caught.value.message_key == "error_zip_us"
+
+
+@pytest.mark.parametrize("raw", ["٧٥٠٠١", "०२१३९", "\u0131b1 1aa", "ǅ1 2AB"])
+def test_other_countries_accept_ascii_letters_and_digits_only(raw: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_postal_code(raw, "GB")
+    assert caught.value.message_key == "error_postal_code"
+
+
+def test_other_countries_store_full_width_input_as_ascii() -> None:
+    assert validate_postal_code("ＳＷ１Ａ　１ＡＡ", "GB") == "SW1A 1AA"
