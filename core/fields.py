@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
 from email_validator import EmailNotValidError, validate_email
 
 from core.config import FieldName
 
 NAME_MAX = 100
-# Control characters, bidi overrides/isolates and zero-width characters: invisible, and used
-# to disguise text.
-_INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+# Unicode's Default_Ignorable_Code_Point (characters that render as nothing: zero-width spaces
+# and joiners, bidi marks, overrides and isolates, soft hyphen, Hangul fillers, variation
+# selectors, tag characters) and control characters: invisible, and used to disguise text or
+# to pass off a blank name. The joiners are set apart: inside a word they shape its letters.
+_INVISIBLE = regex.compile(
+    r"[[\p{Default_Ignorable_Code_Point}\p{Cc}]--[\u200c\u200d]]", flags=regex.V1
 )
+_JOINERS = regex.compile(r"[\u200c\u200d]+")  # ZWNJ, ZWJ
 _URL = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|org|net|io|ru|xyz|info|biz|ly)\b)", re.I)
 # ASCII only, spelled out: Python's \d and str.isdigit also match Arabic-Indic, Devanagari and
 # other digits, which no postal system (or export) reads as a ZIP code.
@@ -32,16 +36,29 @@ class InvalidField(ValueError):
         self.message_key = message_key
 
 
-def clean_text(value: str) -> str:
-    """NFC-normalise, drop invisible characters, collapse inner whitespace, trim."""
+def clean_text(value: str, *, keep_joiners: bool = False) -> str:
+    """NFC-normalise, drop invisible characters, collapse inner whitespace, trim.
+
+    With ``keep_joiners`` a ZWJ or ZWNJ between two visible characters stays (one per run):
+    it holds a family emoji together and spells Persian "Maryam<ZWNJ>Zadeh"; at a word's edge
+    it joins nothing and goes.
+    """
     value = unicodedata.normalize("NFC", value)
     value = _INVISIBLE.sub("", value.replace("\n", " ").replace("\t", " "))
+    value = _JOINERS.sub(_joiner_inside_word if keep_joiners else "", value)
     return " ".join(value.split())
 
 
+def _joiner_inside_word(run: regex.Match[str]) -> str:
+    text, start, end = run.string, run.start(), run.end()
+    if start == 0 or end == len(text) or text[start - 1].isspace() or text[end].isspace():
+        return ""
+    return run.group()[0]
+
+
 def validate_name(raw: str) -> str:
-    """A full name: 1-100 characters with a letter, no links, no formula-like start."""
-    name = clean_text(raw)
+    """A full name: 1-100 characters with a visible letter, no links, no formula-like start."""
+    name = clean_text(raw, keep_joiners=True)
     if not name:
         raise InvalidField(FieldName.NAME, "error_name_empty")
     if len(name) > NAME_MAX:
