@@ -92,6 +92,8 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
     # Signatures
 
     async def add_signature(self, new: NewSignature) -> Signature:
+        key = email_key(new.email) if new.email else None
+
         def insert(db: sqlite3.Connection) -> int:
             try:
                 cursor = db.execute(
@@ -104,7 +106,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
                         new.user_id,
                         new.name,
                         new.email,
-                        email_key(new.email) if new.email else None,
+                        key,
                         new.postal_code,
                         new.country,
                         new.source,
@@ -115,7 +117,10 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
                     ),
                 )
             except sqlite3.IntegrityError as exc:
-                raise AlreadySigned(None, by_email="email_key" in str(exc)) from exc
+                refusal = _duplicate(db, new, key)
+                if refusal is None:
+                    raise  # not a second signature (a reference code collision, say)
+                raise refusal from exc
             signature_id = cursor.lastrowid
             assert signature_id is not None
             db.executemany(
@@ -240,6 +245,21 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
         order = " ORDER BY s.id" if ordered else ""
         sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where}{order}"
         return [_signature(row) for row in await self._rows(sql, params)]
+
+
+def _duplicate(db: sqlite3.Connection, new: NewSignature, key: str | None) -> AlreadySigned | None:
+    """Which rule an insert broke, asked in its own transaction rather than read from the
+    error text (which names one index even when both rules fail); the account rule first."""
+    active = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = ?"
+    account = (new.petition, new.platform, new.user_id)
+    if db.execute(f"{active} AND platform = ? AND user_id = ?", account).fetchone():
+        return AlreadySigned(None, by_email=False)
+    if (
+        key is not None
+        and db.execute(f"{active} AND email_key = ?", (new.petition, key)).fetchone()
+    ):
+        return AlreadySigned(None, by_email=True)
+    return None
 
 
 def _execute(db: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> None:

@@ -78,6 +78,19 @@ async def test_signing_twice_by_account_keeps_one_signature(store: Store) -> Non
     assert await store.count("p") == 1
 
 
+async def test_signing_again_with_someone_elses_email_is_refused_as_the_same_account(
+    store: Store,
+) -> None:
+    # Both rules fail at once; the person must hear "you already signed", not that somebody
+    # else used this address.
+    await store.add_signature(signature("2", "b@example.org", code="r_OTHERAAA"))
+    await store.add_signature(signature("1", "a@example.org"))
+    with pytest.raises(AlreadySigned) as caught:
+        await store.add_signature(signature("1", "b@example.org", code="r_SECONDAA"))
+    assert caught.value.by_email is False
+    assert await store.count("p") == 2
+
+
 async def test_same_email_in_other_case_from_another_platform_is_refused(store: Store) -> None:
     await store.add_signature(signature("1", "Jane@Example.org"))
     with pytest.raises(AlreadySigned) as caught:

@@ -40,9 +40,13 @@ class MemoryStore(MemoryBroadcasts):
         self.conversations.pop((platform, user_id), None)
 
     async def add_signature(self, new: NewSignature) -> Signature:
-        for existing in self._active(new.petition):
+        active = self._active(new.petition)
+        # The account rule first, as SQLite decides it: when both rules fail, this is the
+        # person's own second signature, not someone else's address.
+        for existing in active:
             if (existing.platform, existing.user_id) == (new.platform, new.user_id):
                 raise AlreadySigned(existing, by_email=False)
+        for existing in active:
             if new.email and existing.email and email_key(existing.email) == email_key(new.email):
                 raise AlreadySigned(existing, by_email=True)
         signature = Signature(
