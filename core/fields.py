@@ -8,7 +8,7 @@ import unicodedata
 import regex
 from email_validator import EmailNotValidError, validate_email
 
-from core.config import FieldName
+from core.config import EmailAliases, FieldName
 
 NAME_MAX = 100
 # Unicode's Default_Ignorable_Code_Point (characters that render as nothing: zero-width spaces
@@ -25,6 +25,7 @@ _URL = re.compile(r"(https?://|www\.|\b[\w-]+\.(com|org|net|io|ru|xyz|info|biz|l
 _US_ZIP = re.compile(r"^[0-9]{5}(-[0-9]{4})?$")
 _OTHER_POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,8}[A-Za-z0-9]$")
 _FORMULA_START = ("=", "+", "-", "@")
+_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})  # one mailbox, dots ignored
 
 
 class InvalidField(ValueError):
@@ -81,8 +82,9 @@ def public_name(name: str | None) -> str:
 
 
 def validate_email_address(raw: str) -> str:
-    """A deliverable-looking address, checked offline; the domain comes back lowercased."""
-    text = clean_text(raw)
+    """A deliverable-looking address, checked offline, NFKC-normalised; the domain lowercased."""
+    # NFKC: a full-width ｊａｎｅ＠example.org is the address jane@example.org, as typed.
+    text = unicodedata.normalize("NFKC", clean_text(raw))
     if not text or len(text) > 254:
         raise InvalidField(FieldName.EMAIL, "error_email")
     try:
@@ -92,9 +94,24 @@ def validate_email_address(raw: str) -> str:
     return f"{result.local_part}@{result.ascii_domain.lower()}"
 
 
-def email_key(email: str) -> str:
-    """The form two addresses are compared in: the whole address, case-insensitively."""
-    return email.casefold()
+def email_key(email: str, aliases: EmailAliases) -> str:
+    """The form in which two addresses count as one signer (``signatures.email_key``).
+
+    ``email`` is an address as :func:`validate_email_address` returns it. The rule: NFKC, so
+    compatibility forms are the address they stand for; the domain case-insensitively, in its
+    IDNA (ASCII) form; the local part case-insensitively with ``str.lower()``, not
+    ``casefold()``, which would merge distinct mailboxes (``straße@`` is not ``strasse@``).
+    With ``EmailAliases.MERGE`` a ``+tag`` is dropped on every domain, and a Gmail address
+    loses its dots (``j.a.n.e+news@googlemail.com`` is ``jane@gmail.com``); the address
+    stored and exported stays as the signer typed it.
+    """
+    local, _, domain = unicodedata.normalize("NFKC", email).rpartition("@")
+    local, domain = local.lower(), domain.lower()
+    if aliases is EmailAliases.MERGE:
+        local = local.split("+", 1)[0] or local
+        if domain in _GMAIL_DOMAINS:
+            local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"
 
 
 def validate_postal_code(raw: str, country: str) -> str:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import aiosqlite
 
-from core.fields import email_key
 from core.models import (
     AuditEntry,
     ConversationState,
@@ -92,7 +91,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
     # Signatures
 
     async def add_signature(self, new: NewSignature) -> Signature:
-        key = email_key(new.email) if new.email else None
+        key = new.email_key  # the petition's rule, computed by the core
 
         def insert(db: sqlite3.Connection) -> int:
             try:
@@ -144,7 +143,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
             id=signature_id,
             consent_at=new.signed_at,
             opted_in_at=new.signed_at,
-            **new.model_dump(),
+            **new.model_dump(exclude={"email_key"}),
         )
 
     async def active_signature(
@@ -156,11 +155,11 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
         )
         return rows[0] if rows else None
 
-    async def email_has_signed(self, petition: str, email: str) -> bool:
+    async def email_has_signed(self, petition: str, email_key: str) -> bool:
         row = await self._one(
             "SELECT 1 FROM signatures"
             " WHERE petition = ? AND email_key = ? AND withdrawn_at IS NULL",
-            (petition, email_key(email)),
+            (petition, email_key),
         )
         return row is not None
 
