@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bots.config import ConfigError, parse_config
 from core.config import EmailAliases, PetitionConfig
 from core.fields import email_key, validate_email_address
-from core.models import ConversationState, Step
+from core.models import ConversationState, NewSignature, Step
 from core.signing import SignOutcome, sign
 from core.store import Store
 from storage import SqliteStore
@@ -111,3 +112,25 @@ def test_email_aliases_is_a_petition_setting() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
     assert any(p.startswith("petitions[0].email_aliases:") for p in caught.value.problems)
+
+
+def test_an_internationalised_domain_is_compared_in_its_idna_form() -> None:
+    typed = validate_email_address("Jane@MÜNCHEN.de")
+    assert typed == "Jane@xn--mnchen-3ya.de"
+    same = validate_email_address("jane@XN--MNCHEN-3YA.DE")
+    assert email_key(typed, EmailAliases.DISTINCT) == email_key(same, EmailAliases.DISTINCT)
+
+
+def test_a_new_signature_with_an_email_must_carry_its_key() -> None:
+    with pytest.raises(ValidationError, match="email_key"):
+        NewSignature(
+            petition="p",
+            platform="telegram",
+            user_id="1",
+            email="jane@example.org",
+            country="US",
+            ref_code="r_AAAAAAAA",
+            consent_version="v1",
+            opted_in=True,
+            signed_at=NOW,
+        )
