@@ -91,8 +91,6 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
     # Signatures
 
     async def add_signature(self, new: NewSignature) -> Signature:
-        key = new.email_key  # the petition's rule, computed by the core
-
         def insert(db: sqlite3.Connection) -> int:
             try:
                 cursor = db.execute(
@@ -105,7 +103,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
                         new.user_id,
                         new.name,
                         new.email,
-                        key,
+                        new.email_key,  # the petition's rule, computed by the core
                         new.postal_code,
                         new.country,
                         new.source,
@@ -116,7 +114,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
                     ),
                 )
             except sqlite3.IntegrityError as exc:
-                refusal = _duplicate(db, new, key)
+                refusal = _duplicate(db, new)
                 if refusal is None:
                     raise  # not a second signature (a reference code collision, say)
                 raise refusal from exc
@@ -246,17 +244,15 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
         return [_signature(row) for row in await self._rows(sql, params)]
 
 
-def _duplicate(db: sqlite3.Connection, new: NewSignature, key: str | None) -> AlreadySigned | None:
+def _duplicate(db: sqlite3.Connection, new: NewSignature) -> AlreadySigned | None:
     """Which rule an insert broke, asked in its own transaction rather than read from the
     error text (which names one index even when both rules fail); the account rule first."""
     active = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = ?"
     account = (new.petition, new.platform, new.user_id)
     if db.execute(f"{active} AND platform = ? AND user_id = ?", account).fetchone():
         return AlreadySigned(None, by_email=False)
-    if (
-        key is not None
-        and db.execute(f"{active} AND email_key = ?", (new.petition, key)).fetchone()
-    ):
+    address = (new.petition, new.email_key)
+    if new.email_key is not None and db.execute(f"{active} AND email_key = ?", address).fetchone():
         return AlreadySigned(None, by_email=True)
     return None
 
