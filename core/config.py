@@ -20,6 +20,13 @@ class FieldName(StrEnum):
     POSTAL_CODE = "postal_code"
 
 
+class EmailAliases(StrEnum):
+    """Whether a mailbox's aliases count as one signer; a per-petition choice."""
+
+    DISTINCT = "distinct"  # jane+news@gmail.com and jane@gmail.com are two addresses
+    MERGE = "merge"  # a +tag is dropped (every domain), and the dots of a Gmail address
+
+
 class PetitionConfig(BaseModel):
     """One petition: its words, its goal, what it collects and the consent signers give."""
 
@@ -37,6 +44,8 @@ class PetitionConfig(BaseModel):
     consent_text: str = Field(min_length=1, max_length=1000)
     consent_version: str = Field(min_length=1, max_length=40)
     default: bool = False
+    # How addresses are compared for one signature per address (see core.fields.email_key).
+    email_aliases: EmailAliases = EmailAliases.DISTINCT
     messages: dict[str, str] = Field(default_factory=dict)
     # Channels a confirmed broadcast is also posted to once, e.g. "telegram:@dontrunjoe".
     announce_channels: tuple[str, ...] = ()

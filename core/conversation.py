@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from core.config import CampaignConfig, FieldName, PetitionConfig
-from core.fields import InvalidField, validate_field
+from core.fields import InvalidField, email_key, validate_field
 from core.markup import Markup
 from core.messages import Outbound
 from core.models import ConversationState, Step
@@ -173,7 +173,9 @@ class SigningConversation:
             value = validate_field(field, raw, petition.country)
         except InvalidField as exc:
             return turn.text(exc.message_key, petition)
-        if field is FieldName.EMAIL and await self._store.email_has_signed(petition.slug, value):
+        if field is FieldName.EMAIL and await self._store.email_has_signed(
+            petition.slug, email_key(value, petition.email_aliases)
+        ):
             return turn.text("error_email_used", petition)
         return value
 

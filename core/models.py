@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class NewSignature(BaseModel):
@@ -18,6 +18,9 @@ class NewSignature(BaseModel):
     user_id: str
     name: str | None = None
     email: str | None = None
+    # The form the one-signature-per-address rule compares (core.fields.email_key, which
+    # depends on the petition); computed by the core so every store uses the same rule.
+    email_key: str | None = None
     postal_code: str | None = None
     country: str
     source: str | None = None
@@ -26,6 +29,12 @@ class NewSignature(BaseModel):
     consent_version: str
     opted_in: bool
     signed_at: datetime
+
+    @model_validator(mode="after")
+    def _key_comes_with_email(self) -> NewSignature:
+        if (self.email is None) != (self.email_key is None):
+            raise ValueError("email_key is given exactly when email is")
+        return self
 
 
 class Signature(BaseModel):

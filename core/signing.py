@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from core.config import PetitionConfig
+from core.fields import email_key
 from core.models import ConversationState, NewSignature, Signature
 from core.referrals import new_ref_code
 from core.store import AlreadySigned, Store
@@ -29,12 +30,14 @@ async def sign(
     store: Store, petition: PetitionConfig, state: ConversationState, now: datetime
 ) -> SignOutcome:
     """Store the signature and its consent; a second signature by account or email is refused."""
+    email = state.answers.get("email")
     new = NewSignature(
         petition=petition.slug,
         platform=state.platform,
         user_id=state.user_id,
         name=state.answers.get("name"),
-        email=state.answers.get("email"),
+        email=email,
+        email_key=email_key(email, petition.email_aliases) if email else None,
         postal_code=state.answers.get("postal_code"),
         country=petition.country,
         source=state.source,

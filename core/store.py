@@ -56,8 +56,8 @@ class Store(BroadcastStore, Protocol):
         """The account's active signature on a petition."""
         ...
 
-    async def email_has_signed(self, petition: str, email: str) -> bool:
-        """Whether an active signature on the petition uses this address (case-insensitively)."""
+    async def email_has_signed(self, petition: str, email_key: str) -> bool:
+        """Whether an active signature on the petition has this address key (``email_key``)."""
         ...
 
     async def signatures_of(self, platform: str, user_id: str) -> list[Signature]:

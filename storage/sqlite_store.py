@@ -13,7 +13,6 @@ from pathlib import Path
 
 import aiosqlite
 
-from core.fields import email_key
 from core.models import (
     AuditEntry,
     ConversationState,
@@ -104,7 +103,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
                         new.user_id,
                         new.name,
                         new.email,
-                        email_key(new.email) if new.email else None,
+                        new.email_key,  # the petition's rule, computed by the core
                         new.postal_code,
                         new.country,
                         new.source,
@@ -115,7 +114,10 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
                     ),
                 )
             except sqlite3.IntegrityError as exc:
-                raise AlreadySigned(None, by_email="email_key" in str(exc)) from exc
+                refusal = _duplicate(db, new)
+                if refusal is None:
+                    raise  # not a second signature (a reference code collision, say)
+                raise refusal from exc
             signature_id = cursor.lastrowid
             assert signature_id is not None
             db.executemany(
@@ -139,7 +141,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
             id=signature_id,
             consent_at=new.signed_at,
             opted_in_at=new.signed_at,
-            **new.model_dump(),
+            **new.model_dump(exclude={"email_key"}),
         )
 
     async def active_signature(
@@ -151,11 +153,11 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
         )
         return rows[0] if rows else None
 
-    async def email_has_signed(self, petition: str, email: str) -> bool:
+    async def email_has_signed(self, petition: str, email_key: str) -> bool:
         row = await self._one(
             "SELECT 1 FROM signatures"
             " WHERE petition = ? AND email_key = ? AND withdrawn_at IS NULL",
-            (petition, email_key(email)),
+            (petition, email_key),
         )
         return row is not None
 
@@ -240,6 +242,19 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
         order = " ORDER BY s.id" if ordered else ""
         sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where}{order}"
         return [_signature(row) for row in await self._rows(sql, params)]
+
+
+def _duplicate(db: sqlite3.Connection, new: NewSignature) -> AlreadySigned | None:
+    """Which rule an insert broke, asked in its own transaction rather than read from the
+    error text (which names one index even when both rules fail); the account rule first."""
+    active = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = ?"
+    account = (new.petition, new.platform, new.user_id)
+    if db.execute(f"{active} AND platform = ? AND user_id = ?", account).fetchone():
+        return AlreadySigned(None, by_email=False)
+    address = (new.petition, new.email_key)
+    if new.email_key is not None and db.execute(f"{active} AND email_key = ?", address).fetchone():
+        return AlreadySigned(None, by_email=True)
+    return None
 
 
 def _execute(db: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> None:

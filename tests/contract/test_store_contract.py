@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.config import EmailAliases
+from core.fields import email_key
 from core.models import AuditEntry, ConversationState, NewSignature, Step
 from core.store import AlreadySigned, Store
 
@@ -23,6 +25,7 @@ def signature(
     source: str | None = None,
     referrer: str | None = None,
     code: str | None = None,
+    aliases: EmailAliases = EmailAliases.DISTINCT,
 ) -> NewSignature:
     return NewSignature(
         petition=petition,
@@ -30,6 +33,7 @@ def signature(
         user_id=user,
         name=f"Jane Q Doe{user}",
         email=email,
+        email_key=email_key(email, aliases) if email else None,
         postal_code="12345",
         country="US",
         source=source,
@@ -39,6 +43,10 @@ def signature(
         opted_in=True,
         signed_at=at,
     )
+
+
+def key(email: str) -> str:
+    return email_key(email, EmailAliases.DISTINCT)
 
 
 async def test_conversation_state_round_trips_and_is_replaced(store: Store) -> None:
@@ -78,6 +86,19 @@ async def test_signing_twice_by_account_keeps_one_signature(store: Store) -> Non
     assert await store.count("p") == 1
 
 
+async def test_signing_again_with_someone_elses_email_is_refused_as_the_same_account(
+    store: Store,
+) -> None:
+    # Both rules fail at once; the person must hear "you already signed", not that somebody
+    # else used this address.
+    await store.add_signature(signature("2", "b@example.org", code="r_OTHERAAA"))
+    await store.add_signature(signature("1", "a@example.org"))
+    with pytest.raises(AlreadySigned) as caught:
+        await store.add_signature(signature("1", "b@example.org", code="r_SECONDAA"))
+    assert caught.value.by_email is False
+    assert await store.count("p") == 2
+
+
 async def test_same_email_in_other_case_from_another_platform_is_refused(store: Store) -> None:
     await store.add_signature(signature("1", "Jane@Example.org"))
     with pytest.raises(AlreadySigned) as caught:
@@ -85,8 +106,24 @@ async def test_same_email_in_other_case_from_another_platform_is_refused(store: 
             signature("2", "jane@example.org", platform="discord", code="r_SECONDAA")
         )
     assert caught.value.by_email is True
-    assert await store.email_has_signed("p", "JANE@example.ORG")
+    assert await store.email_has_signed("p", key("JANE@example.ORG"))
     assert await store.count("p") == 1
+
+
+async def test_the_store_compares_the_key_the_core_computed_for_the_petition(
+    store: Store,
+) -> None:
+    merge = EmailAliases.MERGE  # a petition that counts a mailbox's aliases as one signer
+    await store.add_signature(signature("1", "jane+news@gmail.com", aliases=merge))
+    with pytest.raises(AlreadySigned) as caught:
+        await store.add_signature(
+            signature("2", "j.a.n.e@gmail.com", code="r_SECONDAA", aliases=merge)
+        )
+    assert caught.value.by_email is True
+    assert await store.email_has_signed("p", email_key("jane@gmail.com", merge))
+    assert not await store.email_has_signed("p", key("jane+news@gmail.com"))
+    await store.add_signature(signature("3", "jane@gmail.com", petition="q", code="r_THIRDAAA"))
+    assert [s.email for s in await store.signatures_of("telegram", "1")] == ["jane+news@gmail.com"]
 
 
 async def test_the_same_person_on_two_petitions_signs_both(store: Store) -> None:
@@ -127,7 +164,7 @@ async def test_withdrawal_erases_personal_data_and_keeps_a_tombstone(store: Stor
     assert tombstone.withdrawn_at == NOW + timedelta(hours=1)
     assert not tombstone.opted_in
     assert await store.withdraw(stored.id, NOW) is False
-    assert not await store.email_has_signed("p", "jane@example.org")
+    assert not await store.email_has_signed("p", key("jane@example.org"))
 
 
 async def test_a_withdrawn_signer_can_sign_again(store: Store) -> None:

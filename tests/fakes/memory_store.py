@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
-from core.fields import email_key, public_name
+from core.fields import public_name
 from core.models import (
     AuditEntry,
     ConversationState,
@@ -27,6 +27,7 @@ class MemoryStore(MemoryBroadcasts):
         super().__init__()
         self.conversations: dict[tuple[str, str], str] = {}
         self.signatures: list[Signature] = []
+        self.email_keys: dict[int, str] = {}  # signature id -> the key NewSignature carried
         self.audit: list[AuditEntry] = []
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
@@ -40,18 +41,24 @@ class MemoryStore(MemoryBroadcasts):
         self.conversations.pop((platform, user_id), None)
 
     async def add_signature(self, new: NewSignature) -> Signature:
-        for existing in self._active(new.petition):
+        active = self._active(new.petition)
+        # The account rule first, as SQLite decides it: when both rules fail, this is the
+        # person's own second signature, not someone else's address.
+        for existing in active:
             if (existing.platform, existing.user_id) == (new.platform, new.user_id):
                 raise AlreadySigned(existing, by_email=False)
-            if new.email and existing.email and email_key(existing.email) == email_key(new.email):
+        for existing in active:
+            if new.email_key and self.email_keys.get(existing.id) == new.email_key:
                 raise AlreadySigned(existing, by_email=True)
         signature = Signature(
             id=len(self.signatures) + 1,
             consent_at=new.signed_at,
             opted_in_at=new.signed_at,
-            **new.model_dump(),
+            **new.model_dump(exclude={"email_key"}),
         )
         self.signatures.append(signature)
+        if new.email_key:
+            self.email_keys[signature.id] = new.email_key
         return signature
 
     async def active_signature(
@@ -62,10 +69,8 @@ class MemoryStore(MemoryBroadcasts):
             None,
         )
 
-    async def email_has_signed(self, petition: str, email: str) -> bool:
-        return any(
-            s.email and email_key(s.email) == email_key(email) for s in self._active(petition)
-        )
+    async def email_has_signed(self, petition: str, email_key: str) -> bool:
+        return any(self.email_keys.get(s.id) == email_key for s in self._active(petition))
 
     async def signatures_of(self, platform: str, user_id: str) -> list[Signature]:
         return [s for s in self.signatures if (s.platform, s.user_id) == (platform, user_id)]
@@ -78,6 +83,7 @@ class MemoryStore(MemoryBroadcasts):
         signature = self.signatures[index]
         if not signature.active:
             return False
+        self.email_keys.pop(signature_id, None)
         self.signatures[index] = signature.model_copy(
             update={
                 "name": None,

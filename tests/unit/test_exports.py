@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.bot import PetitionBot
+from core.config import EmailAliases
 from core.exports import (
     CSV_COLUMNS,
     ExportFormat,
@@ -20,6 +21,7 @@ from core.exports import (
     split_name,
     write_export,
 )
+from core.fields import email_key
 from core.models import NewSignature, Signature
 from core.store import Store
 from storage import SqliteStore
@@ -43,12 +45,14 @@ def new(
     opted_in: bool = True,
     at: datetime = SIGNED,
 ) -> NewSignature:
+    address = email or f"user{user}@example.org"
     return NewSignature(
         petition=SLUG,
         platform="telegram",
         user_id=user,
         name=name,
-        email=email or f"user{user}@example.org",
+        email=address,
+        email_key=email_key(address, EmailAliases.DISTINCT),
         postal_code=postal_code,
         country="US",
         source=source,

@@ -84,3 +84,91 @@ def test_public_name_is_first_name_and_initial() -> None:
     assert public_name("Jane Quinn Doe") == "Jane D."
     assert public_name("Cher") == "Cher"
     assert public_name(None) == "?"
+
+
+# Postal codes: ASCII digits only, whatever digits the keyboard sends
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("０２１３９", "02139"), ("𝟎𝟏𝟐𝟑𝟒", "01234"), ("０２１３９－１２３４", "02139-1234")],
+)
+def test_compatibility_digits_in_a_zip_are_stored_as_ascii(raw: str, stored: str) -> None:
+    assert validate_postal_code(raw, "US") == stored
+
+
+@pytest.mark.parametrize("raw", ["٠٢١٣٩", "٠٢１٣٩", "०२१३९", "০২১৩৯", "߀߁߂߃߄"])
+def test_a_zip_in_other_scripts_digits_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_postal_code(raw, "US")
+    assert caught.value.message_key == "error_zip_us"
+
+
+@pytest.mark.parametrize("raw", ["٧٥٠٠١", "०२१३९", "\u0131b1 1aa", "ǅ1 2AB"])
+def test_other_countries_accept_ascii_letters_and_digits_only(raw: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_postal_code(raw, "GB")
+    assert caught.value.message_key == "error_postal_code"
+
+
+def test_other_countries_store_full_width_input_as_ascii() -> None:
+    assert validate_postal_code("ＳＷ１Ａ　１ＡＡ", "GB") == "SW1A 1AA"
+
+
+# Names: invisible characters go, joiners inside a word stay
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Jane 👩\u200d👩\u200d👧\u200d👦",  # one family emoji, not four people
+        "Maryam\u200cZadeh",  # Persian: the non-joiner is part of the spelling
+        "क्\u200dष",  # Devanagari half form
+    ],
+)
+def test_joiners_inside_a_word_are_kept(name: str) -> None:
+    assert validate_name(name) == name
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("\u200dJane Doe\u200c", "Jane Doe"),  # at the edges they join nothing
+        ("Jane \u200d Doe", "Jane Doe"),
+        ("Jane \u200dDoe\u200c \u200cX", "Jane Doe X"),
+        ("Maryam\u200c\u200c\u200cZadeh", "Maryam\u200cZadeh"),  # a run hides nothing more
+        ("Jane\U000e0041\U000e0042 Doe", "Jane Doe"),  # tag characters
+        ("Ja\u00adne Doe", "Jane Doe"),  # soft hyphen
+        ("Jane\u061c Doe\u180e", "Jane Doe"),  # Arabic letter mark, Mongolian vowel separator
+        ("Jane\u3164Doe", "JaneDoe"),  # Hangul filler
+        ("\u2066Jane\u2069 \u202bDoe\u202c", "Jane Doe"),  # bidi isolates and embeddings
+    ],
+)
+def test_invisible_characters_are_removed_from_names(raw: str, clean: str) -> None:
+    assert validate_name(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "\u3164",
+        "\u3164 \u3164",
+        "\uffa0\u115f\u1160",  # the other Hangul fillers
+        "\U000e0041\U000e0042\U000e0043",
+        "\u061c",
+        "\u00ad\u00ad",
+        "\u180e",
+        "\u200d\u200c",
+        "\ufe0f\u034f",
+    ],
+)
+def test_a_name_of_invisible_characters_only_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_name(raw)
+    assert caught.value.message_key in ("error_name_empty", "error_name_no_letter")
+
+
+def test_a_name_needs_a_visible_letter() -> None:
+    with pytest.raises(InvalidField) as caught:
+        validate_name("👩\u200d👩\u200d👧\u200d👦 \u3164")
+    assert caught.value.message_key == "error_name_no_letter"
