@@ -30,4 +30,5 @@ async def migrate(writer: GroupCommitWriter) -> int:
         )
         log.info("applied migration %04d", number)
         version = number
+    log.debug("database schema at version %d", version)
     return version
