@@ -44,7 +44,8 @@ class GroupCommitWriter(ThreadBatcher[WriteOp[Any]]):
         try:
             result = op(db)
         except BaseException:
-            db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
         return result
