@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import re
+import sys
+from typing import TextIO
 
 from bots.config import AppConfig
+from bots.log_privacy import OwnDebugOnly, cap_library_loggers
 from core.bot import Clock, PetitionBot, utc_now
+from core.urls import mask_url
 from storage import open_store
 
 # Telegram tokens (also inside Bot API URLs as bot<token>) and Discord tokens.
@@ -23,21 +28,49 @@ async def open_bot(config: AppConfig, clock: Clock = utc_now) -> PetitionBot:
 
 
 class RedactTokens(logging.Filter):
-    """Blanks anything shaped like a bot token, whatever logger it comes through."""
+    """Blanks anything shaped like a bot token, and masks URL passwords, whatever logger."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if TOKEN_PATTERN.search(message):
-            record.msg = TOKEN_PATTERN.sub("bot<redacted>", message)
-            record.args = None
+        clean = mask_url(TOKEN_PATTERN.sub("bot<redacted>", message))
+        if clean != message:
+            record.msg, record.args = clean, None
         return True
 
 
+LOG_LEVEL_ENV = "PETITION_BOT_LOG_LEVEL"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def log_level(name: str) -> int:
+    """The level of ``--log-level`` or ``$PETITION_BOT_LOG_LEVEL`` (any case), or why not."""
+    if name.lower() not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is not a log level (from --log-level or {LOG_LEVEL_ENV}):"
+            f" use {', '.join(LOG_LEVELS)}"
+        )
+    return logging.getLevelNamesMapping()[name.upper()]
+
+
 def configure_logging(level: int = logging.INFO) -> None:
-    """Log one line per event to stderr, tokens redacted, HTTP client chatter (URLs) off."""
-    handler = logging.StreamHandler()
+    """Log one line per event to stderr, tokens redacted; libraries log INFO and up whatever
+    ``level`` is (their DEBUG lines hold personal data), HTTP client chatter (URLs) off."""
+    handler = _StderrHandler()
+    handler.addFilter(OwnDebugOnly())
     handler.addFilter(RedactTokens())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    cap_library_loggers()
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to ``sys.stderr`` as it is at each line, like logging's last-resort handler:
+    whoever swaps it later (a progress display, a test's capture) still gets the log."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass

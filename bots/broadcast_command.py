@@ -33,7 +33,7 @@ EXIT_FAILURE, EXIT_USAGE = 1, 2
 
 async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
     """Preview, confirm (``--yes`` or a typed y), deliver with a progress bar, summarise."""
-    configure_logging(logging.ERROR)  # errors only: the progress bar owns the terminal
+    configure_logging(args.log_level or logging.ERROR)  # the progress bar owns the terminal
     try:
         text = Path(args.message_file).read_text(encoding="utf-8").strip()  # noqa: ASYNC240 - one small file, before anything runs
     except OSError as exc:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from bots.bootstrap import configure_logging, open_bot
+from bots.bootstrap import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level, open_bot
 from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, ConfigError, load_config
 from bots.console import render_terminal, run_console
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
-    configure_logging(logging.WARNING)  # log lines must not interleave with the chat
+    configure_logging(args.log_level or logging.WARNING)  # not interleaved with the chat
     bot = await open_bot(config)
     try:
         await run_console(bot, args.user)
@@ -63,7 +63,7 @@ async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
 
 
 async def _run(config: AppConfig, args: argparse.Namespace) -> int:
-    configure_logging()
+    configure_logging(args.log_level or logging.INFO)
     try:
         await run_platforms(config)
     except (NoPlatformEnabled, MissingToken) as exc:
@@ -76,6 +76,7 @@ async def _run(config: AppConfig, args: argparse.Namespace) -> int:
 
 
 async def _stats(config: AppConfig, args: argparse.Namespace) -> int:
+    configure_logging(args.log_level or logging.WARNING)
     petition = _petition(config, args.petition)
     if petition is None:
         return EXIT_CONFIG
@@ -100,6 +101,7 @@ async def _stats(config: AppConfig, args: argparse.Namespace) -> int:
 
 async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     """Stream a petition's signatures to a file with a progress bar; audited, even if cut short."""
+    configure_logging(args.log_level or logging.WARNING)
     petition = _petition(config, args.petition)
     if petition is None:
         return EXIT_CONFIG
@@ -176,9 +178,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="petition-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, logs: bool = True) -> argparse.ArgumentParser:
         child = sub.add_parser(name, help=help_text)
         child.add_argument("--config", help="configuration file (default: see README)")
+        if logs:
+            child.add_argument(
+                "--log-level",
+                type=log_level,
+                default=os.environ.get(LOG_LEVEL_ENV),  # argparse checks it like the option
+                metavar="|".join(LOG_LEVELS),
+                help=f"log level (default: ${LOG_LEVEL_ENV}, else the command's own);"
+                " libraries log info and above whatever the level",
+            )
         return child
 
     chat = command("chat", "chat with the bot in this terminal (no token needed)")
@@ -213,7 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     broadcast.add_argument("--yes", action="store_true", help="send without asking")
     broadcast.set_defaults(handler=broadcast_command)
-    command("check-config", "validate the configuration and list every problem")
+    command("check-config", "validate the configuration and list every problem", logs=False)
     return parser
 
 

@@ -6,19 +6,30 @@ Tokens never live here: each platform reads its token from an environment variab
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from core.bounds import Within
 from core.config import (
     BroadcastConfig,
     CampaignConfig,
     ConversationConfig,
     PetitionConfig,
     RolesConfig,
+    petition_list_problems,
 )
+from storage import sqlite_path
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
 # DM rate; opening DMs too fast earns error 40003, so start conservative.
@@ -26,6 +37,8 @@ DEFAULT_BROADCAST_RATES = {"telegram": 25.0, "discord": 5.0}
 
 ENV_CONFIG = "PETITION_BOT_CONFIG"
 BUNDLED_EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+
+DiscordId = Annotated[int, Within(1, 2**63 - 1, note="a Discord id")]
 
 
 class ConfigError(Exception):
@@ -42,16 +55,22 @@ class StorageSettings(BaseModel):
 
     url: str = "sqlite:///petition.db"
 
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        sqlite_path(value)  # refuses what `open_store` could not open, with the password masked
+        return value
+
 
 class TelegramSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    enabled: bool = False
+    enabled: StrictBool = False
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
     listen: str = "127.0.0.1"
-    port: int = Field(default=8443, gt=0, lt=65536)
+    port: Annotated[int, Within(1, 65535)] = 8443
     url_path: str = "telegram"
     webhook_url: str | None = None
     secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
@@ -71,10 +90,10 @@ class TelegramSettings(BaseModel):
 class DiscordSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    enabled: bool = False
-    guild_ids: tuple[int, ...] = ()
-    moderator_role_ids: tuple[int, ...] = ()
-    organizer_role_ids: tuple[int, ...] = ()
+    enabled: StrictBool = False
+    guild_ids: tuple[DiscordId, ...] = ()
+    moderator_role_ids: tuple[DiscordId, ...] = ()
+    organizer_role_ids: tuple[DiscordId, ...] = ()
 
 
 class AppConfig(BaseModel):
@@ -139,22 +158,61 @@ def load_config(path: str | Path | None = None) -> AppConfig:
 
 
 def parse_config(data: dict[str, Any], source: str = "config") -> AppConfig:
-    """Validate already-parsed TOML data."""
+    """Validate already-parsed TOML data; every problem is reported at once."""
+    problems = _petition_list_problems(data)
     try:
         config = AppConfig.model_validate(data)
-        config.campaign  # noqa: B018 - validates the campaign as a whole (defaults, unique slugs)
+    except ValidationError as exc:
+        problems = [_describe(error) for error in exc.errors()] + problems
+    if problems:
+        raise ConfigError(source, sorted(problems, key=_file_order))
+    try:
+        config.campaign  # noqa: B018 - validates the campaign as a whole, as the core sees it
     except ValidationError as exc:
         raise ConfigError(source, [_describe(error) for error in exc.errors()]) from exc
     return config
 
 
+def _petition_list_problems(data: dict[str, Any]) -> list[str]:
+    """Duplicate slugs and defaults, checked on the raw entries so that they are reported
+    beside any problem inside an entry (pydantic checks the whole list only once all its
+    entries are valid)."""
+    petitions = data.get("petitions")
+    if not isinstance(petitions, list):
+        return []  # missing or not a list of tables: pydantic says so
+    entries = [p if isinstance(p, dict) else {} for p in petitions]
+    return petition_list_problems(
+        [p.get("slug") for p in entries], [p.get("default") for p in entries]
+    )
+
+
+def _file_order(problem: str) -> tuple[int, int]:
+    """Problems in the order of the file's tables (petitions by index), stable otherwise."""
+    match = re.match(r"(\w+)(?:\[(\d+)\])?", problem)
+    tables = list(AppConfig.model_fields)
+    if not match or match[1] not in tables:
+        return len(tables), 0
+    return tables.index(match[1]), int(match[2] or 0)
+
+
+# Pydantic's words for a wrong type, in the words of someone editing a TOML file.
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known setting (check the spelling)",
+    "bool_type": "must be true or false (without quotes)",
+    "int_from_float": "must be a whole number",
+    "string_type": "must be text in quotes",
+}
+
+
 def _describe(error: Any) -> str:
     path = ""
     for part in error["loc"]:
+        if part == "[key]":  # pydantic's marker for a problem with a key, not its value
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    message = {
-        "missing": "is required",
-        "extra_forbidden": "is not a known setting (check the spelling)",
-        "greater_than": f"must be > {error.get('ctx', {}).get('gt')}",
-    }.get(error["type"], error["msg"].removeprefix("Value error, "))
-    return f"{path or 'config'}: {message}"
+    message = _MESSAGES.get(error["type"], error["msg"].removeprefix("Value error, "))
+    if error["type"] in ("bool_type", "int_from_float", "string_type"):
+        message += f", not {error['input']!r}"
+    # A whole-config check (no key of its own) names its keys in its message.
+    return f"{path}: {message}" if path else message

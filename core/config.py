@@ -2,14 +2,63 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 from enum import StrEnum
+from functools import cache
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
+
+from core.bounds import Within
+from core.catalog import Catalog
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 ROLE_ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]{1,64}$")
 CHANNEL_ENTRY = re.compile(r"^[a-z]+:@?[A-Za-z0-9_.-]{1,64}$")
+MESSAGES_FILE = "core/locales/en.toml"
+
+
+def _role_entry(entry: str) -> str:
+    if not ROLE_ENTRY.match(entry):
+        raise ValueError(f"{entry!r} should look like 'telegram:123456' or 'console:alice'")
+    return entry
+
+
+def _channel_entry(entry: str) -> str:
+    if not CHANNEL_ENTRY.match(entry):
+        raise ValueError(f"{entry!r} should look like 'telegram:@channel' or 'discord:123'")
+    return entry
+
+
+@cache
+def _message_keys() -> frozenset[str]:
+    return Catalog.load().keys
+
+
+def _message_key(key: str) -> str:
+    if key not in _message_keys():
+        close = difflib.get_close_matches(key, sorted(_message_keys()), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ValueError(f"is not a message of {MESSAGES_FILE}{hint}")
+    return key
+
+
+# Each entry of a list is checked on its own, so every bad one is reported with its index.
+RoleEntry = Annotated[str, AfterValidator(_role_entry)]
+ChannelEntry = Annotated[str, AfterValidator(_channel_entry)]
+MessageKey = Annotated[str, AfterValidator(_message_key)]
+Rate = Annotated[float, Within(0, 1000, " messages per second", above=True)]
 
 
 class FieldName(StrEnum):
@@ -38,25 +87,17 @@ class PetitionConfig(BaseModel):
     statement: str = Field(min_length=1, max_length=2000)
     addressed_to: str = Field(min_length=1, max_length=200)
     site_url: HttpUrl | None = None
-    goal: int = Field(gt=0)
+    goal: Annotated[int, Within(0, 1_000_000_000, above=True)]
     fields: tuple[FieldName, ...] = (FieldName.NAME, FieldName.EMAIL, FieldName.POSTAL_CODE)
     country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     consent_text: str = Field(min_length=1, max_length=1000)
     consent_version: str = Field(min_length=1, max_length=40)
-    default: bool = False
+    default: StrictBool = False
     # How addresses are compared for one signature per address (see core.fields.email_key).
     email_aliases: EmailAliases = EmailAliases.DISTINCT
-    messages: dict[str, str] = Field(default_factory=dict)
+    messages: dict[MessageKey, str] = Field(default_factory=dict)
     # Channels a confirmed broadcast is also posted to once, e.g. "telegram:@dontrunjoe".
-    announce_channels: tuple[str, ...] = ()
-
-    @field_validator("announce_channels")
-    @classmethod
-    def _channels_shape(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for entry in value:
-            if not CHANNEL_ENTRY.match(entry):
-                raise ValueError(f"{entry!r} should look like 'telegram:@channel' or 'discord:123'")
-        return value
+    announce_channels: tuple[ChannelEntry, ...] = ()
 
     @field_validator("slug")
     @classmethod
@@ -80,19 +121,11 @@ class RolesConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    organizers: frozenset[str] = frozenset()
-    moderators: frozenset[str] = frozenset()
+    organizers: frozenset[RoleEntry] = frozenset()
+    moderators: frozenset[RoleEntry] = frozenset()
     # Platform groups (Discord role ids) written "platform:id" as well.
-    organizer_groups: frozenset[str] = frozenset()
-    moderator_groups: frozenset[str] = frozenset()
-
-    @field_validator("organizers", "moderators", "organizer_groups", "moderator_groups")
-    @classmethod
-    def _entries_shape(cls, value: frozenset[str]) -> frozenset[str]:
-        for entry in value:
-            if not ROLE_ENTRY.match(entry):
-                raise ValueError(f"{entry!r} should look like 'telegram:123456' or 'console:alice'")
-        return value
+    organizer_groups: frozenset[RoleEntry] = frozenset()
+    moderator_groups: frozenset[RoleEntry] = frozenset()
 
 
 class ConversationConfig(BaseModel):
@@ -100,7 +133,7 @@ class ConversationConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    idle_timeout_hours: float = Field(default=24, gt=0)
+    idle_timeout_hours: Annotated[float, Within(0, 720, " hours", above=True, note="30 days")] = 24
 
 
 class BroadcastConfig(BaseModel):
@@ -108,18 +141,10 @@ class BroadcastConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    rates: dict[str, float] = Field(default_factory=dict)  # messages per second, by platform
-    default_rate: float = Field(default=5.0, gt=0)
-    progress_interval_seconds: float = Field(default=3.0, ge=1)
-    max_attempts: int = Field(default=3, ge=1, le=10)
-
-    @field_validator("rates")
-    @classmethod
-    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
-        for platform, rate in value.items():
-            if rate <= 0:
-                raise ValueError(f"the rate for {platform} must be > 0 messages per second")
-        return value
+    rates: dict[str, Rate] = Field(default_factory=dict)  # messages per second, by platform
+    default_rate: Rate = 5.0
+    progress_interval_seconds: Annotated[float, Within(1, 3600, " seconds", note="1 hour")] = 3.0
+    max_attempts: Annotated[int, Within(1, 10)] = 3
 
     def rate(self, platform: str) -> float:
         return self.rates.get(platform, self.default_rate)
@@ -137,13 +162,11 @@ class CampaignConfig(BaseModel):
 
     @model_validator(mode="after")
     def _one_default(self) -> CampaignConfig:
-        if not self.petitions:
-            raise ValueError("configure at least one [[petitions]] entry")
-        slugs = [p.slug for p in self.petitions]
-        if len(set(slugs)) != len(slugs):
-            raise ValueError("petition slugs must be unique")
-        if sum(p.default for p in self.petitions) > 1:
-            raise ValueError("only one petition may have default = true")
+        problems = petition_list_problems(
+            [p.slug for p in self.petitions], [p.default for p in self.petitions]
+        )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
@@ -156,3 +179,29 @@ class CampaignConfig(BaseModel):
         if slug is None:
             return self.default_petition
         return next((p for p in self.petitions if p.slug == slug.lower()), None)
+
+
+def petition_list_problems(slugs: Sequence[object], defaults: Sequence[object]) -> list[str]:
+    """What is wrong across the petitions (none, a slug used twice, several defaults), each
+    with its key path; the values may be unchecked, as read from the file."""
+    if not slugs:
+        return ["petitions: configure at least one [[petitions]] entry"]
+    problems = []
+    first: dict[str, int] = {}
+    for index, slug in enumerate(slugs):
+        if not isinstance(slug, str):
+            continue
+        if slug in first:
+            problems.append(
+                f'petitions[{index}].slug: "{slug}" is used by petitions[{first[slug]}] too'
+                " (slugs must be unique)"
+            )
+        else:
+            first[slug] = index
+    chosen = [index for index, default in enumerate(defaults) if default is True]
+    problems += [
+        f"petitions[{index}].default: only one petition may have default = true"
+        f" (petitions[{chosen[0]}] has it)"
+        for index in chosen[1:]
+    ]
+    return problems

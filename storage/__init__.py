@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.store import Store
+from core.urls import mask_url
 from storage.sqlite_store import SqliteStore
 
 __all__ = ["SqliteStore", "UnsupportedStorage", "open_store", "sqlite_path"]
+
+SQLITE = "sqlite:///"
+POSTGRES = ("postgres://", "postgresql://")
+USE_SQLITE = "use sqlite:///relative/path.db or sqlite:////absolute/path.db"
 
 
 class UnsupportedStorage(ValueError):
@@ -16,12 +21,19 @@ class UnsupportedStorage(ValueError):
 
 def sqlite_path(url: str) -> Path:
     """The file of a ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` URL."""
-    if not url.startswith("sqlite:///"):
+    shown = repr(mask_url(url))  # a database URL may carry its password
+    if url.lower().startswith(POSTGRES):
         raise UnsupportedStorage(
-            f"storage.url {url!r}: only sqlite:///path.db is supported "
-            "(PostgreSQL is planned for multi-process deployments)"
+            f"{shown}: PostgreSQL is not supported yet in this build; {USE_SQLITE}"
+            " (several processes may share one SQLite file)"
         )
-    return Path(url.removeprefix("sqlite:///"))
+    if not url.startswith(SQLITE):
+        raise UnsupportedStorage(f"{shown} is not supported: {USE_SQLITE}")
+    path = url.removeprefix(SQLITE)
+    # ":memory:" would give the writer and each reader a database of its own.
+    if not path.strip() or path == ":memory:":
+        raise UnsupportedStorage(f"{shown} names no database file: {USE_SQLITE}")
+    return Path(path)
 
 
 async def open_store(url: str) -> Store:

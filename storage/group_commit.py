@@ -33,11 +33,22 @@ class GroupCommitWriter(ThreadBatcher[WriteOp[Any]]):
         """Run ``op`` inside a transaction and return its result once it is committed."""
         return await self._submit(op)
 
-    async def run_script(self, script: str) -> None:
-        """Run a whole SQL script (a migration) on the write connection."""
-        await asyncio.get_running_loop().run_in_executor(
-            self._thread, self._connection.executescript, script
-        )
+    async def exclusive(self, op: WriteOp[T]) -> T:
+        """Run ``op`` alone in a ``BEGIN EXCLUSIVE`` transaction: no other process reads or
+        writes in between (a migration checks the schema version, then applies)."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._exclusive, op)
+
+    def _exclusive(self, op: WriteOp[T]) -> T:
+        db = self._connection
+        db.execute("BEGIN EXCLUSIVE")
+        try:
+            result = op(db)
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return result
 
     def _process(self, items: list[WriteOp[Any]]) -> list[Outcome]:
         db = self._connection

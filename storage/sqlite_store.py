@@ -27,9 +27,10 @@ from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.sqlite_figures import SqliteFigures
 
 PRAGMAS = (
+    # First: switching a fresh file to WAL waits for the other processes opening it too.
+    "PRAGMA busy_timeout = 10000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
-    "PRAGMA busy_timeout = 10000",
     "PRAGMA foreign_keys = ON",
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
@@ -12,7 +12,6 @@ import pytest_asyncio
 from aiohttp import web
 from discord_helpers import World, discord_bot, discord_config
 
-from bots.bootstrap import configure_logging
 from bots.config import BUNDLED_EXAMPLE
 from bots.discord_adapter import client as client_module
 from bots.discord_bot import DiscordPetitionBot, create_bot, open_sender
@@ -86,20 +85,6 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[st
     monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
     yield authorizations
     await runner.cleanup()
-
-
-@pytest.fixture
-def production_logging() -> Iterator[None]:
-    """`petition-bot run`'s logging at DEBUG for the test, the previous setup restored after."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    configure_logging(logging.DEBUG)
-    yield
-    for handler in root.handlers[:]:
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 async def test_the_token_comes_from_the_environment_and_never_reaches_a_log(

@@ -177,6 +177,48 @@ def test_a_bad_config_is_refused_with_key_paths(tmp_path: Path) -> None:
         assert "petitions[0].goal: must be > 0" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "idle_timeout_hours = 24",
+            "idle_timeout_hours = inf",
+            "conversation.idle_timeout_hours: must be > 0 and at most 720 hours (30 days), not inf",
+        ),
+        (
+            "idle_timeout_hours = 24",
+            "idle_timeout_hours = 1e12",
+            "conversation.idle_timeout_hours: must be > 0 and at most 720 hours",
+        ),
+        (
+            'url = "sqlite:///petition.db"',
+            'url = "postgresql://joe:hunter2@db.example/petitions"',
+            "storage.url: 'postgresql://joe:***@db.example/petitions': PostgreSQL is not"
+            " supported yet in this build",
+        ),
+    ],
+)
+def test_a_config_that_would_fail_later_is_refused_by_every_command(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    bad = tmp_path / "bad.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert old in text
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    for command in ("check-config", "chat", "stats"):
+        result = subprocess.run(
+            [COMMAND, command, "--config", str(bad)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 2, result.stderr
+        assert problem in result.stderr
+        assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+
+
 def test_run_without_an_enabled_platform_names_what_to_set(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
     result = subprocess.run(

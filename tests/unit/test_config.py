@@ -36,7 +36,7 @@ def test_problems_are_listed_with_their_key_paths() -> None:
     assert "petitions[0].goal: must be > 0" in problems
     assert "petitions[0].slug: use 1-32 lowercase letters" in problems
     assert "petitions[0].colour: is not a known setting" in problems
-    assert "roles.moderators: 'alice' should look like" in problems
+    assert "roles.moderators[0]: 'alice' should look like" in problems  # the entry's index
 
 
 def test_missing_required_keys_are_named() -> None:
@@ -83,3 +83,117 @@ def test_broadcast_rates_from_the_file_reach_the_core_and_defaults_stay() -> Non
     assert broadcasts.rate("discord") == 5  # the shipped default for a platform not listed
     assert broadcasts.max_attempts == 5
     assert load_config(EXAMPLE).campaign.broadcasts.rate("telegram") == 25
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "value", "problem"),
+    [
+        (
+            "conversation",
+            "idle_timeout_hours",
+            float("inf"),
+            "at most 720 hours (30 days), not inf",
+        ),
+        (
+            "conversation",
+            "idle_timeout_hours",
+            float("nan"),
+            "at most 720 hours (30 days), not nan",
+        ),
+        ("conversation", "idle_timeout_hours", 1e12, "must be > 0 and at most 720 hours"),
+        ("conversation", "idle_timeout_hours", 0, "must be > 0 and at most 720 hours"),
+        ("broadcasts", "default_rate", float("inf"), "at most 1000 messages per second"),
+        ("broadcasts", "progress_interval_seconds", 1e12, "from 1 to 3600 seconds (1 hour)"),
+        ("broadcasts", "max_attempts", 11, "must be from 1 to 10, not 11"),
+        ("telegram", "port", 70000, "must be from 1 to 65535, not 70000"),
+        ("petitions", "goal", 1e12, "must be > 0 and at most 1,000,000,000, not 1,000,000,000,000"),
+        ("petitions", "goal", True, "must be a number > 0 and at most 1,000,000,000, not True"),
+    ],
+)
+def test_every_number_is_bounded_and_the_message_names_key_and_range(
+    table: str, key: str, value: object, problem: str
+) -> None:
+    data = example()
+    if table == "petitions":
+        data["petitions"][0][key] = value
+    else:
+        data.setdefault(table, {})[key] = value
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    path = "petitions[0]" if table == "petitions" else table
+    assert [p for p in caught.value.problems if p.startswith(f"{path}.{key}: ")], caught.value
+    assert problem in "\n".join(caught.value.problems)
+
+
+def test_every_broadcast_rate_is_bounded() -> None:
+    data = example()
+    data["broadcasts"]["rates"] = {"telegram": float("inf"), "discord": 0, "console": 2}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert caught.value.problems == [
+        "broadcasts.rates.telegram: must be > 0 and at most 1000 messages per second, not inf",
+        "broadcasts.rates.discord: must be > 0 and at most 1000 messages per second, not 0",
+    ]
+
+
+def test_every_problem_is_reported_in_one_run_with_its_full_key_path() -> None:
+    data = example()
+    second = dict(data["petitions"][0], messages={"ask_updatez": "Keep you posted?"})
+    third = dict(data["petitions"][0], slug="another", default="yes")
+    data["petitions"] += [second, third]
+    data["petitions"][0]["goal"] = float("inf")
+    data["roles"]["moderators"] = ["console:moderator", "alice", "telegram:12", "bob"]
+    data["broadcasts"]["rates"] = {"telegram": -1, "discord": float("nan")}
+    data["storage"]["url"] = "postgres://x"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    problems = caught.value.problems
+    expected = [
+        "petitions[0].goal: must be > 0 and at most 1,000,000,000, not inf",
+        "petitions[1].messages.ask_updatez: is not a message of core/locales/en.toml"
+        " (did you mean ask_updates?)",
+        'petitions[1].slug: "dont-run-joe" is used by petitions[0] too (slugs must be unique)',
+        "petitions[1].default: only one petition may have default = true (petitions[0] has it)",
+        "petitions[2].default: must be true or false (without quotes), not 'yes'",
+        "roles.moderators[1]: 'alice' should look like 'telegram:123456' or 'console:alice'",
+        "roles.moderators[3]: 'bob' should look like 'telegram:123456' or 'console:alice'",
+        "broadcasts.rates.telegram: must be > 0 and at most 1000 messages per second, not -1",
+        "broadcasts.rates.discord: must be > 0 and at most 1000 messages per second, not nan",
+        "storage.url: 'postgres://x': PostgreSQL is not supported yet in this build; use "
+        "sqlite:///relative/path.db or sqlite:////absolute/path.db "
+        "(several processes may share one SQLite file)",
+    ]
+    assert problems == expected  # all of them, in the order of the file
+    assert not [p for p in problems if p.startswith("config:")]
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("postgresql://joe:hunter2@db.example/petitions", "PostgreSQL is not supported yet"),
+        ("mysql://root:hunter2@db.example/petitions", "is not supported: use sqlite:///"),
+        ("sqlite:///", "names no database file"),
+        ("sqlite:///:memory:", "names no database file"),
+    ],
+)
+def test_only_sqlite_urls_pass_and_the_password_is_masked(url: str, problem: str) -> None:
+    data = example()
+    data["storage"]["url"] = url
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    (message,) = caught.value.problems
+    assert message.startswith("storage.url: ") and problem in message
+    assert "hunter2" not in str(caught.value)
+    if "@" in url:
+        assert "joe:***@db.example" in message or "root:***@db.example" in message
+
+
+def test_booleans_are_strict() -> None:
+    for table, key in (("telegram", "enabled"), ("discord", "enabled")):
+        data = example()
+        data[table][key] = "yes"
+        with pytest.raises(ConfigError) as caught:
+            parse_config(data)
+        assert caught.value.problems == [
+            f"{table}.{key}: must be true or false (without quotes), not 'yes'"
+        ]
