@@ -15,6 +15,7 @@ from core.commands.organizer import OrganizerCommands
 from core.commands.supporter import PRIVATE_COMMANDS, SupporterCommands
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
+from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.models import BROADCAST_STEPS, AuditEntry
@@ -48,6 +49,7 @@ class PetitionBot:
         self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
+        self.inbox = Inbox(store, clock)
         self.conversation = SigningConversation(
             store, campaign, timedelta(hours=campaign.conversation.idle_timeout_hours)
         )
@@ -97,16 +99,36 @@ class PetitionBot:
         """Answer one inbound message; bad input is answered, never raised.
 
         One person's messages are handled one at a time (their conversation state is read,
-        changed and written back); different people's run concurrently.
+        changed and written back); different people's run concurrently. Everything a turn
+        changes is committed together with the mark that the platform's message was handled
+        and the replies to send (core/inbox.py): after a crash the turn happened with its
+        answer stored, or it did not happen at all.
         """
         async with self._per_person.hold(inbound.user_key):
             try:
-                return await self._handle(inbound, caps)
-            except Exception:
-                # A bug or a database failure: the person still gets an answer, and the log
-                # gets ids only (the inbound text may be personal data).
-                log.exception("could not handle %s from %s", inbound.kind, inbound.user_key)
-                return [Outbound(text=self.catalog.render("error_internal", inbound.language))]
+                async with self.store.transaction():
+                    replies = await self._answer(inbound, caps)
+                    if inbound.message_id is not None:
+                        kept = stored_replies(inbound, replies)
+                        await self.store.mark_handled(
+                            inbound.platform, inbound.message_id, kept, self.clock()
+                        )
+                return replies
+            except Exception:  # the turn could not be stored; the person is told so
+                log.exception("could not store the turn of %s", inbound.user_key)
+                return [self._internal_error(inbound)]
+
+    async def _answer(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
+        try:
+            return await self._handle(inbound, caps)
+        except Exception:
+            # A bug or a database failure: the person still gets an answer, and the log
+            # gets ids only (the inbound text may be personal data).
+            log.exception("could not handle %s from %s", inbound.kind, inbound.user_key)
+            return [self._internal_error(inbound)]
+
+    def _internal_error(self, inbound: Inbound) -> Outbound:
+        return Outbound(text=self.catalog.render("error_internal", inbound.language))
 
     async def _handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         turn = Turn(
@@ -141,9 +163,14 @@ class PetitionBot:
             return [turn.say("not_allowed", private=True, command=name)]
         if name in PRIVATE_COMMANDS and turn.in_group_without_privacy:
             return [self._go_private(turn, name)]
-        if needed > Role.SUPPORTER:
+        if needed <= Role.SUPPORTER:
+            return await handler(turn)
+        try:
+            return await handler(turn)
+        finally:
+            # Audited after the work, so the turn's transaction starts late: a slow
+            # command (a chart) never holds a commit that other people's turns wait for.
             await self._audit(turn, name)
-        return await handler(turn)
 
     def _go_private(self, turn: Turn, command: str) -> Outbound:
         """In a public chat: a button into the private chat that continues the same command."""

@@ -50,6 +50,9 @@ class Inbound(BaseModel):
     text: str = ""
     form_id: str = ""
     form: dict[str, str] = Field(default_factory=dict)
+    # The platform's id of this message when the platform redelivers what was not
+    # confirmed (a Telegram update_id): it was recorded in the inbox (core/inbox.py).
+    message_id: str | None = None
 
     @field_validator("text", "display_name")
     @classmethod

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
 from core.broadcasts.store import BroadcastStore
+from core.inbox import InboxStore
 from core.models import (
     AuditEntry,
     ConversationState,
@@ -31,8 +33,17 @@ class AlreadySigned(StoreError):
         self.by_email = by_email
 
 
-class Store(BroadcastStore, Protocol):
+class Store(BroadcastStore, InboxStore, Protocol):
     """Durable state of the bot. Implementations: ``storage.SqliteStore`` (and future ones)."""
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Writes made inside are committed together, durably, when the block ends.
+
+        Reads inside see the block's own writes. The end of the block raises if the commit
+        failed (then none of them is stored). An exception inside the block does not undo
+        the writes made before it: catch inside when a turn must still be recorded.
+        """
+        ...
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
         """The unfinished conversation of this account, if any."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
 from core.broadcasts.models import (
     Broadcast,
     BroadcastStatus,
@@ -15,7 +13,7 @@ from core.broadcasts.models import (
     DeliveryState,
     Totals,
 )
-from storage.group_commit import GroupCommitWriter
+from storage.sqlite_connections import SqliteConnections
 
 # Opted-in, active signers, each person once, minus those no platform can reach.
 _AUDIENCE = """
@@ -37,17 +35,12 @@ _BROADCAST_COLUMNS = (
 )
 
 
-class SqliteBroadcasts:
-    """Mixed into `SqliteStore`, which provides the reader connection and the writer."""
-
-    _reader: aiosqlite.Connection
-    _writer: GroupCommitWriter
+class SqliteBroadcasts(SqliteConnections):
+    """Mixed into `SqliteStore`."""
 
     async def audience_counts(self, petition: str | None) -> dict[str, int]:
         sql = f"SELECT platform, count(*) FROM (SELECT DISTINCT s.platform, s.user_id {_AUDIENCE})"
-        rows = await self._reader.execute_fetchall(
-            f"{sql} GROUP BY platform", {"petition": petition}
-        )
+        rows = await self._fetch(f"{sql} GROUP BY platform", {"petition": petition}, bulk=True)
         return {platform: n for platform, n in rows}
 
     async def create_broadcast(
@@ -62,13 +55,13 @@ class SqliteBroadcasts:
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
-        broadcast_id = await self._writer.write(insert)
+        broadcast_id = await self._write(insert)
         found = await self.get_broadcast(broadcast_id)
         assert found is not None
         return found
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
         )
         return _broadcast(rows[0]) if rows else None
@@ -103,7 +96,7 @@ class SqliteBroadcasts:
             )
             return True
 
-        if not await self._writer.write(confirm):
+        if not await self._write(confirm):
             return None
         return await self.get_broadcast(broadcast_id)
 
@@ -123,20 +116,20 @@ class SqliteBroadcasts:
             )
             return True
 
-        return await self._writer.write(cancel)
+        return await self._write(cancel)
 
     async def set_progress_message(self, broadcast_id: int, message_id: str) -> None:
         sql = "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?"
-        await self._writer.write(lambda db: db.execute(sql, (message_id, broadcast_id)).close())
+        await self._write(lambda db: db.execute(sql, (message_id, broadcast_id)).close())
 
     async def recent_broadcasts(self, limit: int) -> list[Broadcast]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
         )
         return [_broadcast(row) for row in rows]
 
     async def sending_broadcasts(self) -> list[Broadcast]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
         )
         return [_broadcast(row) for row in rows]
@@ -168,7 +161,7 @@ class SqliteBroadcasts:
                 if wanted
             ]
 
-        return await self._writer.write(claim)
+        return await self._write(claim)
 
     async def record_outcomes(self, outcomes: list[DeliveryOutcome], at: datetime) -> None:
         def record(db: sqlite3.Connection) -> None:
@@ -188,7 +181,7 @@ class SqliteBroadcasts:
                 [(at.isoformat(), delivery_id) for delivery_id in unreachable],
             )
 
-        await self._writer.write(record)
+        await self._write(record)
 
     async def abandon_in_flight(self, platform: str) -> int:
         def abandon(db: sqlite3.Connection) -> int:
@@ -199,12 +192,13 @@ class SqliteBroadcasts:
             )
             return cursor.rowcount
 
-        return await self._writer.write(abandon)
+        return await self._write(abandon)
 
     async def totals(self, broadcast_id: int) -> Totals:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
             (broadcast_id,),
+            bulk=True,
         )
         return Totals(by_state={DeliveryState(state): n for state, n in rows})
 
@@ -218,10 +212,10 @@ class SqliteBroadcasts:
             )
             return cursor.rowcount == 1
 
-        return await self._writer.write(finish)
+        return await self._write(finish)
 
     async def broadcasts_to_report(self, origin_platform: str) -> list[Broadcast]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._fetch(
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE origin_platform = ?"
             " AND (status = 'sending' OR (status IN ('done', 'cancelled') AND reported_at IS NULL"
             " AND confirmed_at IS NOT NULL)) ORDER BY id",
@@ -238,7 +232,7 @@ class SqliteBroadcasts:
             )
             return cursor.rowcount == 1
 
-        return await self._writer.write(mark)
+        return await self._write(mark)
 
     async def set_updates(
         self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
@@ -258,7 +252,7 @@ class SqliteBroadcasts:
             )
             return len(changed)
 
-        return await self._writer.write(change)
+        return await self._write(change)
 
 
 def _broadcast(row: tuple) -> Broadcast:

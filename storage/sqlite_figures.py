@@ -10,18 +10,16 @@ from datetime import date, datetime, timedelta
 
 from core.fields import public_name
 from core.models import DayCount, RecentSignature, Stats
-from storage.batch_reader import BatchReader
+from storage.sqlite_connections import SqliteConnections
 
 TOP_REFERRERS = 5
 
 
-class SqliteFigures:
-    """Mixed into `SqliteStore`, which provides the batched reader."""
-
-    _lookups: BatchReader
+class SqliteFigures(SqliteConnections):
+    """Mixed into `SqliteStore`."""
 
     async def count(self, petition: str) -> int:
-        rows = await self._lookups.rows(
+        rows = await self._fetch(
             "SELECT n FROM tallies WHERE petition = ? AND dimension = 'total' AND key = ''",
             (petition,),
         )
@@ -29,7 +27,7 @@ class SqliteFigures:
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)
-        rows = await self._lookups.rows(
+        rows = await self._fetch(
             # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
             "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
             " AND dimension IN ('total', 'platform', 'source')"
@@ -39,7 +37,7 @@ class SqliteFigures:
         )
         referrers = tuple(
             (key, n)
-            for key, n in await self._lookups.rows(
+            for key, n in await self._fetch(
                 "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'referrer' AND n > 0"
                 " ORDER BY n DESC, key LIMIT ?",
                 (petition, TOP_REFERRERS),
@@ -63,7 +61,7 @@ class SqliteFigures:
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
-        rows = await self._lookups.rows(
+        rows = await self._fetch(
             "SELECT key, n FROM tallies WHERE petition = ? AND dimension = 'day' AND n > 0"
             " ORDER BY key",
             (petition,),
@@ -71,7 +69,7 @@ class SqliteFigures:
         return [DayCount(day=date.fromisoformat(key), count=n) for key, n in rows]
 
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
-        rows = await self._lookups.rows(
+        rows = await self._fetch(
             "SELECT name, platform, signed_at FROM signatures"
             " WHERE petition = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
             (petition, limit),

@@ -1,7 +1,7 @@
 """`SqliteStore`: the embedded store on aiosqlite, durable (WAL, synchronous=FULL).
 
 Writes go through one connection with group commit; reads use a second connection, which
-WAL lets run beside the writer without waiting for it.
+WAL lets run beside the writer without waiting for it (see `storage.sqlite_connections`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from storage.group_commit import GroupCommitWriter
 from storage.migrations import migrate
 from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.sqlite_figures import SqliteFigures
+from storage.sqlite_inbox import SqliteInbox
 
 PRAGMAS = (
     # First: switching a fresh file to WAL waits for the other processes opening it too.
@@ -46,15 +47,8 @@ _SIGNATURE_COLUMNS = """
 """
 
 
-class SqliteStore(SqliteFigures, SqliteBroadcasts):
+class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
     """The store protocol on one SQLite file."""
-
-    def __init__(
-        self, writer: GroupCommitWriter, lookups: BatchReader, reader: aiosqlite.Connection
-    ) -> None:
-        self._writer = writer
-        self._lookups = lookups  # the small reads of every message, batched
-        self._reader = reader  # broadcast audiences and other larger reads
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteStore:
@@ -67,9 +61,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
         return cls(writer, BatchReader(path, PRAGMAS), reader)
 
     async def close(self) -> None:
-        await self._writer.close()
-        await self._lookups.close()
-        await self._reader.close()
+        await self._close_connections()
 
     # Conversations
 
@@ -83,11 +75,11 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
     async def save_conversation(self, state: ConversationState) -> None:
         sql = "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)"
         params = (state.platform, state.user_id, state.model_dump_json(), _iso(state.updated_at))
-        await self._writer.write(lambda db: _execute(db, sql, params))
+        await self._write(lambda db: _execute(db, sql, params))
 
     async def delete_conversation(self, platform: str, user_id: str) -> None:
         sql = "DELETE FROM conversations WHERE platform = ? AND user_id = ?"
-        await self._writer.write(lambda db: _execute(db, sql, (platform, user_id)))
+        await self._write(lambda db: _execute(db, sql, (platform, user_id)))
 
     # Signatures
 
@@ -137,7 +129,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
             )
             return signature_id
 
-        signature_id = await self._writer.write(insert)
+        signature_id = await self._write(insert)
         return Signature(
             id=signature_id,
             consent_at=new.signed_at,
@@ -188,7 +180,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
             _tally(db, petition, keys, -1)
             return True
 
-        return await self._writer.write(erase)
+        return await self._write(erase)
 
     async def active_signatures(
         self, petition: str, batch_size: int = 1000
@@ -210,10 +202,10 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
     async def record_audit(self, entry: AuditEntry) -> None:
         sql = "INSERT INTO audit_log (at, actor, action, petition, detail) VALUES (?, ?, ?, ?, ?)"
         params = (_iso(entry.at), entry.actor, entry.action, entry.petition, entry.detail)
-        await self._writer.write(lambda db: _execute(db, sql, params))
+        await self._write(lambda db: _execute(db, sql, params))
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
-        rows = await self._rows(
+        rows = await self._fetch(
             "SELECT at, actor, action, petition, detail FROM audit_log ORDER BY id DESC LIMIT ?",
             (limit,),
         )
@@ -230,11 +222,8 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
 
     # Reading helpers
 
-    async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        return await self._lookups.rows(sql, params)
-
     async def _one(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
-        rows = await self._rows(sql, params)
+        rows = await self._fetch(sql, params)
         return rows[0] if rows else None
 
     async def _signatures(
@@ -242,7 +231,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts):
     ) -> list[Signature]:
         order = " ORDER BY s.id" if ordered else ""
         sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where}{order}"
-        return [_signature(row) for row in await self._rows(sql, params)]
+        return [_signature(row) for row in await self._fetch(sql, params)]
 
 
 def _duplicate(db: sqlite3.Connection, new: NewSignature) -> AlreadySigned | None:

@@ -28,7 +28,7 @@ class ThreadBatcher(Generic[Item]):
 
     def __init__(self, path: str | Path, pragmas: tuple[str, ...], name: str) -> None:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._connection = self._thread.submit(_connect, str(path), pragmas).result()
+        self._connection = self._thread.submit(connect, str(path), pragmas).result()
         self._pending: list[tuple[Item, asyncio.Future[Any]]] = []
         self._closed = False
         self._name = name
@@ -76,7 +76,7 @@ class ThreadBatcher(Generic[Item]):
                     future.set_exception(value)
 
 
-def _connect(path: str, pragmas: tuple[str, ...]) -> sqlite3.Connection:
+def connect(path: str, pragmas: tuple[str, ...]) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     for pragma in pragmas:
         connection.execute(pragma)

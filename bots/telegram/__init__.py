@@ -2,8 +2,9 @@
 
 Modules: ``application`` (wiring: `create_application`), ``handlers`` (update → `Inbound` →
 core → replies), ``render`` (markup → Telegram HTML and keyboards), ``sender`` (the `Sender`
-port and the one place Telegram errors are translated), ``dedup`` and ``ordering`` (each
-update once, one person's updates one at a time), ``menu`` (the command menu), ``logsafety``
+port and the one place Telegram errors are translated), ``updates`` (each update recorded
+before Telegram forgets it, and handled once), ``ordering`` (one person's updates one at a
+time), ``menu`` (the command menu), ``logsafety``
 (no token in any log line) and ``runner`` (polling or webhook for ``petition-bot run``).
 """
 

@@ -2,8 +2,9 @@
 
 Tests, tools and benchmarks drive the returned Application like `petition-bot run` does
 (see `bots.telegram.runner.running`): the core and its store open in ``post_init``, after the
-bot has learned its username (deep links need it), broadcast delivery runs from then until
-``post_stop``, and the store closes in ``post_shutdown``.
+bot has learned its username (deep links need it); then what a crash interrupted is finished
+(replies stored but not sent, updates recorded but not handled: core/inbox.py); broadcast
+delivery runs from then until ``post_stop``, and the store closes in ``post_shutdown``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -26,12 +26,12 @@ from bots.bootstrap import open_bot
 from bots.broadcasting import Broadcasting
 from bots.config import AppConfig, load_config
 from bots.platforms import MissingToken
-from bots.telegram.dedup import RecentUpdates
 from bots.telegram.handlers import ConversationHandlers, log_error
 from bots.telegram.logsafety import protect_logs
 from bots.telegram.menu import register_menus
 from bots.telegram.ordering import CONCURRENT_UPDATES, PerUserUpdateProcessor
-from bots.telegram.sender import TelegramSender
+from bots.telegram.sender import PLATFORM, TelegramSender
+from bots.telegram.updates import DurableUpdateQueue
 from core.bot import PetitionBot
 from core.messages import Capabilities
 
@@ -53,18 +53,19 @@ _OTHER = _NEW & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate
 class TelegramAdapter:
     """What one Application needs besides python-telegram-bot: the core, its capabilities."""
 
-    def __init__(self, config: AppConfig, application: Application) -> None:
+    def __init__(
+        self, config: AppConfig, application: Application, queue: DurableUpdateQueue
+    ) -> None:
         self.config = config
         self.application = application
+        self.queue = queue
         self.sender = TelegramSender(application.bot)
         self.handlers = ConversationHandlers(self.sender)
-        self.recent_updates = RecentUpdates()
         self.broadcasting: Broadcasting | None = None
 
     def register(self) -> None:
-        """Attach the handlers: repeats stopped first (group -1), then one handler per kind."""
+        """Attach the handlers, one per kind of update."""
         app, on = self.application, self.handlers
-        app.add_handler(TypeHandler(Update, self.recent_updates.drop_repeats), group=-1)
         app.add_handler(MessageHandler(_COMMANDS, on.on_command))
         app.add_handler(MessageHandler(_TEXT | _OTHER, on.on_text))
         app.add_handler(CallbackQueryHandler(on.on_press))
@@ -77,10 +78,34 @@ class TelegramAdapter:
         self.handlers.bot_username = username
         self.handlers.caps = capabilities(username)
         self.handlers.bot = bot = await open_bot(self.config)
+        self.queue.inbox = bot.inbox
         await register_menus(application.bot, bot, self.config.campaign.roles)
+        await self.resume(bot)
         self.broadcasting = Broadcasting(bot, self.sender)
         self.broadcasting.start()
         log.info("Telegram bot @%s ready", username)
+
+    async def resume(self, bot: PetitionBot) -> None:
+        """Finish what a crash interrupted: send the replies that were stored but not sent,
+        then queue the updates that were recorded but never handled (before any new one)."""
+        unanswered = await bot.inbox.unanswered(PLATFORM)
+        for message_id, inbound, replies in unanswered:
+            await self.handlers.deliver(inbound, replies)
+            await bot.inbox.settle(PLATFORM, message_id)
+        unhandled = await bot.inbox.unhandled(PLATFORM)
+        for payload in unhandled:
+            self.queue.replay(payload, self.application.bot)
+        if unanswered or unhandled:
+            log.warning(
+                "resumed after an interruption: %d replies sent, %d updates to handle",
+                len(unanswered),
+                len(unhandled),
+            )
+
+    async def settle(self, update: Update) -> None:
+        """An update's handlers are done: its replies went out, or it needed none."""
+        if self.bot is not None:
+            await self.bot.inbox.settle(PLATFORM, str(update.update_id))
 
     async def post_stop(self, application: Application) -> None:
         """Stop broadcasting while the HTTP client is still open (shutdown closes it)."""
@@ -133,15 +158,19 @@ def create_application(
         )
     protect_logs(token)
     settings = config.telegram
+    queue = DurableUpdateQueue()
+    processor = PerUserUpdateProcessor(concurrent_updates)
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
+        .update_queue(queue)
+        .concurrent_updates(processor)
         .build()
     )
-    adapter = TelegramAdapter(config, application)
+    adapter = TelegramAdapter(config, application, queue)
+    processor.settle = adapter.settle
     application.post_init = adapter.post_init
     application.post_stop = adapter.post_stop
     application.post_shutdown = adapter.post_shutdown

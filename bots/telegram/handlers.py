@@ -29,10 +29,12 @@ MAX_RETRY_WAIT = 30.0  # seconds; a longer rate-limit pause is not worth holding
 SEND_ATTEMPTS = 3
 
 
-def inbound_base(user: User, chat: Chat | None) -> dict[str, Any]:
-    """Who and where. Without a chat (an old button), the private chat is the user's id."""
+def inbound_base(update: Update, user: User, chat: Chat | None) -> dict[str, Any]:
+    """Who and where, and the update's id (it is in the inbox: core/inbox.py). Without a
+    chat (an old button), the private chat is the user's id."""
     return {
         "platform": PLATFORM,
+        "message_id": str(update.update_id),
         "user_id": str(user.id),
         "chat_id": str(chat.id if chat else user.id),
         "display_name": user.first_name,
@@ -41,7 +43,9 @@ def inbound_base(user: User, chat: Chat | None) -> dict[str, Any]:
     }
 
 
-def command_inbound(message: Message, user: User, bot_username: str) -> Inbound | None:
+def command_inbound(
+    update: Update, message: Message, user: User, bot_username: str
+) -> Inbound | None:
     """``/name@bot arg arg``; None when the command is addressed to another bot."""
     entity = message.entities[0]  # filters.COMMAND: a bot_command entity at offset 0
     if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
@@ -55,13 +59,13 @@ def command_inbound(message: Message, user: User, bot_username: str) -> Inbound 
         kind=InboundKind.COMMAND,
         command=name.lower(),
         args=tuple(args),
-        **inbound_base(user, message.chat),
+        **inbound_base(update, user, message.chat),
     )
 
 
-def text_inbound(message: Message, user: User) -> Inbound:
+def text_inbound(update: Update, message: Message, user: User) -> Inbound:
     """Typed text; a sticker or photo is empty text, so the core can ask for words."""
-    base = inbound_base(user, message.chat)
+    base = inbound_base(update, user, message.chat)
     return Inbound(kind=InboundKind.TEXT, text=message.text or "", **base)
 
 
@@ -79,17 +83,17 @@ class ConversationHandlers:
         message, user = update.message, update.effective_user
         if message is None or user is None:
             return
-        inbound = command_inbound(message, user, self.bot_username)
+        inbound = command_inbound(update, message, user, self.bot_username)
         if inbound is not None:
-            await self._answer(inbound, await self._core().handle(inbound, self.caps))
+            await self.deliver(inbound, await self._core().handle(inbound, self.caps))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Anything else sent as a message (in groups the core answers nothing)."""
         message, user = update.message, update.effective_user
         if message is None or user is None:
             return
-        inbound = text_inbound(message, user)
-        await self._answer(inbound, await self._core().handle(inbound, self.caps))
+        inbound = text_inbound(update, message, user)
+        await self.deliver(inbound, await self._core().handle(inbound, self.caps))
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed button: the core re-checks its data; the spinner is answered exactly once."""
@@ -97,19 +101,20 @@ class ConversationHandlers:
         if query is None:
             return
         try:
-            pressed = await self._press(query)
+            pressed = await self._press(update, query)
         finally:  # even when the core or the store failed
             await _stop_spinner(query.answer)
         if pressed is not None:
-            await self._answer(*pressed)
+            await self.deliver(*pressed)
 
-    async def _press(self, query: CallbackQuery) -> tuple[Inbound, list[Outbound]] | None:
+    async def _press(
+        self, update: Update, query: CallbackQuery
+    ) -> tuple[Inbound, list[Outbound]] | None:
         if not query.data:  # games and inline buttons of other bots carry no data
             return None
         chat = query.message.chat if query.message else None
-        inbound = Inbound(
-            kind=InboundKind.CHOICE, text=query.data, **inbound_base(query.from_user, chat)
-        )
+        base = inbound_base(update, query.from_user, chat)
+        inbound = Inbound(kind=InboundKind.CHOICE, text=query.data, **base)
         return inbound, await self._core().handle(inbound, self.caps)
 
     def _core(self) -> PetitionBot:
@@ -117,7 +122,7 @@ class ConversationHandlers:
             raise RuntimeError("the Telegram adapter is not started (post_init has not run)")
         return self.bot
 
-    async def _answer(self, inbound: Inbound, replies: list[Outbound]) -> None:
+    async def deliver(self, inbound: Inbound, replies: list[Outbound]) -> None:
         """Deliver in order; private replies to a group message go to the private chat."""
         for reply in replies:
             if reply.private and not inbound.private:

@@ -32,7 +32,7 @@ LOGGERS = (
     "telegram.ext.Updater",
     "bots.telegram",
     "bots.telegram.application",
-    "bots.telegram.dedup",
+    "bots.telegram.updates",
     "bots.telegram.handlers",
     "bots.telegram.menu",
     "bots.telegram.render",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 
 from core.fields import public_name
@@ -18,13 +19,15 @@ from core.models import (
 )
 from core.store import AlreadySigned
 from tests.fakes.memory_broadcasts import MemoryBroadcasts
+from tests.fakes.memory_inbox import MemoryInbox
 
 
-class MemoryStore(MemoryBroadcasts):
+class MemoryStore(MemoryBroadcasts, MemoryInbox):
     """Keeps everything in dictionaries; counts are computed, which is fine at test sizes."""
 
     def __init__(self) -> None:
-        super().__init__()
+        MemoryBroadcasts.__init__(self)
+        MemoryInbox.__init__(self)
         self.conversations: dict[tuple[str, str], str] = {}
         self.signatures: list[Signature] = []
         self.email_keys: dict[int, str] = {}  # signature id -> the key NewSignature carried
@@ -139,6 +142,10 @@ class MemoryStore(MemoryBroadcasts):
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         return list(reversed(self.audit))[:limit]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        yield  # every write is immediate and never fails to "commit"
 
     async def close(self) -> None:
         return None

@@ -625,6 +625,10 @@ class FakeTelegramServer:
         self._notify()
         return update
 
+    def confirm(self, update_id: int) -> None:
+        """Forget a pending update, as a ``getUpdates`` with a higher offset would."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+
     def redeliver(self, update_id: int) -> dict:
         """Deliver an already-enqueued update once more (same update_id), even if confirmed."""
         update = copy.deepcopy(self._history[update_id])
@@ -740,6 +744,10 @@ class FakeTelegramServer:
         if kind not in FAULTS:
             raise ValueError(f"unknown fault kind {kind!r}; choose from {sorted(FAULTS)}")
         self._faults.append(_Fault(method.lower(), chat_id, kind, retry_after, times))
+
+    def clear_faults(self) -> None:
+        """Every later call succeeds again (faults set by ``fail_next`` are dropped)."""
+        self._faults.clear()
 
     def block_user(self, chat_id: int) -> None:
         """Every later send/edit to ``chat_id`` gets 403 "bot was blocked by the user"."""

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bots.telegram.dedup import RecentUpdates
 from bots.telegram.ordering import PerUserUpdateProcessor
 from bots.telegram.render import fit, html_pieces, keyboard, to_html, utf16_len
 from core.markup import Markup, Span, render_template
@@ -62,13 +61,6 @@ def test_keyboard_rows_links_and_oversized_data() -> None:
         [("Open", None, "https://t.me/bot?start=x")],
     ]
     assert keyboard(Outbound(text=Markup.plain("x"))) is None
-
-
-def test_recent_updates_forget_the_oldest() -> None:
-    recent = RecentUpdates(capacity=3)
-    assert [recent.first_time(i) for i in (5, 1, 5, 9, 2)] == [True, True, False, True, True]
-    assert len(recent) == 3 and recent.first_time(5)  # 5 was the oldest, so forgotten
-    assert not recent.first_time(2)
 
 
 def _update(update_id: int, user_id: int) -> Update:
