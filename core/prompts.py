@@ -114,6 +114,17 @@ def summary(turn: Turn, state: ConversationState, petition: PetitionConfig) -> M
     )
 
 
+def closing(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Markup:
+    """The thank-you after Sign, built only from what the signer typed and the petition."""
+    first_name = state.answers.get(str(FieldName.NAME), "").split(" ")[0]
+    return turn.text(
+        "signed_thanks",
+        petition,
+        first_name=first_name,
+        title=petition.title,
+    )
+
+
 def share_text(turn: Turn, petition: PetitionConfig, signature: Signature) -> Markup:
     """How to share: a deep link where the platform has them, otherwise the code to type."""
     if turn.caps.deep_link_template:

@@ -42,7 +42,7 @@ def test_a_full_signing_in_the_terminal(tmp_path: Path) -> None:
     assert "Don't Run Joe" in transcript
     assert "[1] Yes, I want to sign  [2] Cancel" in transcript
     assert "Thank you, Jane! You signed Don't Run Joe." in transcript
-    assert "We are now 1 of a goal of 100,000." in transcript
+    assert "Each email address counts once." in transcript
     assert rows(
         tmp_path, "SELECT platform, user_id, name, email, postal_code, opted_in FROM signatures"
     ) == [("console", "alice", "Jane Doe", "jane@example.org", "12345", 1)]
@@ -74,10 +74,12 @@ def test_signing_twice_stores_one_signature(tmp_path: Path) -> None:
     assert rows(tmp_path, "SELECT count(*) FROM signatures") == [(1,)]
 
 
-def test_the_same_email_from_a_second_user_is_refused(tmp_path: Path) -> None:
+def test_the_same_email_from_a_second_user_counts_once(tmp_path: Path) -> None:
     chat(tmp_path, SIGNING, user="alice")
-    transcript = chat(tmp_path, ["/sign", "1", "Bob Roe", "JANE@EXAMPLE.ORG"], user="bob")
-    assert "This email address has already signed this petition" in transcript
+    lines = ["/sign", "1", "Bob Roe", "JANE@EXAMPLE.ORG", "12345", "1", "1"]
+    transcript = chat(tmp_path, lines, user="bob")
+    assert "Thank you, Bob! You signed Don't Run Joe. Each email address counts once." in transcript
+    assert "already" not in transcript
     assert rows(tmp_path, "SELECT user_id FROM signatures") == [("alice",)]
 
 
