@@ -47,13 +47,17 @@ class SupporterCommands:
             referrer = await self._s.store.signature_by_ref_code(wanted.referrer_code)
         slug = wanted.petition or (referrer.petition if referrer else None)
         petition = self._s.campaign.petition(slug) if slug else None
-        if petition is None:
-            welcome = turn.text("welcome", name=turn.inbound.display_name)
-            pitch = await self.petition(turn)
-            return [turn.reply(welcome), *pitch]
+        if petition is None or turn.in_group_without_privacy:
+            return [self._welcome(turn), *await self.petition(turn)]
         return await self._s.conversation.begin(
             turn, petition, source=wanted.source, referrer_code=wanted.referrer_code
         )
+
+    def _welcome(self, turn: Turn) -> Outbound:
+        name = turn.inbound.display_name.strip()
+        if name and not turn.in_group_without_privacy:  # a group would read the name too
+            return turn.say("welcome_named", name=name)
+        return turn.say("welcome")
 
     async def help(self, turn: Turn) -> list[Outbound]:
         text = turn.text("help_supporter")
