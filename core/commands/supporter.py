@@ -48,7 +48,10 @@ class SupporterCommands:
         slug = wanted.petition or (referrer.petition if referrer else None)
         petition = self._s.campaign.petition(slug) if slug else None
         if petition is None or turn.in_group_without_privacy:
-            return [self._welcome(turn), *await self.petition(turn)]
+            # An unknown or partial payload (a source alone, a stale referral code) is not an
+            # error: the person tapped a link, so they get the normal welcome.
+            default = self._s.campaign.default_petition
+            return [self._welcome(turn), await self._pitch(turn, default)]
         return await self._s.conversation.begin(
             turn, petition, source=wanted.source, referrer_code=wanted.referrer_code
         )
@@ -82,7 +85,10 @@ class SupporterCommands:
         return [turn.say("petitions", lines=lines)]
 
     async def petition(self, turn: Turn) -> list[Outbound]:
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        return [await self._pitch(turn, petition_from_args(self._s.campaign, turn.inbound.args))]
+
+    async def _pitch(self, turn: Turn, petition: PetitionConfig) -> Outbound:
+        """The petition's pitch with a Sign button (a link into the private chat in a group)."""
         count = await self._s.store.count(petition.slug)
         text = turn.text(
             "pitch",
@@ -99,11 +105,11 @@ class SupporterCommands:
             text += turn.text("pitch_site", petition, url=str(petition.site_url))
         if turn.in_group_without_privacy:
             link = turn.private_link(petition.slug)
-            return [turn.reply(text, links=[link] if link else [])]
+            return turn.reply(text, links=[link] if link else [])
         sign = Choice(
             label=turn.text("button_sign", petition).to_plain_text(), data=f"sign:{petition.slug}"
         )
-        return [turn.reply(text, choices=[[sign]])]
+        return turn.reply(text, choices=[[sign]])
 
     async def sign(self, turn: Turn) -> list[Outbound]:
         wanted = parse_payload(list(turn.inbound.args))

@@ -418,3 +418,17 @@ async def test_a_failing_store_gets_a_clear_answer_not_silence(
     await chat.send("Jane Doe jane@example.org")
     assert "something went wrong on our side and nothing changed" in chat.last
     assert "jane@example.org" not in caplog.text and "could not handle" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "payload", ["s_newsletter", "r_ABCDEFGH", "c_stats", "c_start", "no-such-petition", "__"]
+)
+async def test_start_with_an_unknown_payload_gets_the_normal_welcome(
+    bot: PetitionBot, payload: str
+) -> None:
+    chat = Chat(bot)
+    welcome, pitch = await chat.send(f"/start {payload}")
+    assert welcome.text.to_plain_text().startswith("Hello Tester! I collect signatures")
+    assert pitch.text.to_plain_text().startswith("Don't Run Joe")
+    assert [c.label for row in pitch.choices for c in row] == ["✍️ Sign the petition"]
+    assert "don't know" not in welcome.text.to_plain_text() + pitch.text.to_plain_text()
