@@ -14,7 +14,7 @@ from core.config import CampaignConfig, FieldName, PetitionConfig
 from core.fields import InvalidField, validate_field
 from core.markup import Markup
 from core.messages import Outbound
-from core.models import ConversationState, Step
+from core.models import BROADCAST_STEPS, ConversationState, Step
 from core.prompts import closing, prompt, signature_form
 from core.signing import sign
 from core.store import Store
@@ -83,9 +83,14 @@ class SigningConversation:
         )
         return await self._save_and_prompt(turn, state, petition)
 
-    async def cancel(self, turn: Turn) -> list[Outbound]:
-        """Drop the conversation and everything typed into it."""
+    async def cancel(self, turn: Turn, state: ConversationState | None = None) -> list[Outbound]:
+        """Drop the conversation and everything typed into it, saying what that left as it was."""
         await self._store.delete_conversation(turn.inbound.platform, turn.inbound.user_id)
+        if state is not None and state.step is Step.WITHDRAW:  # "Keep my signature"
+            petition = self._petition(state)
+            return [turn.say("withdraw_kept", petition, private=True, title=petition.title)]
+        if state is not None and state.step in BROADCAST_STEPS:
+            return [turn.say("broadcast_dropped", private=True)]
         return [turn.say("cancelled", private=True)]
 
     async def on_text(self, turn: Turn, state: ConversationState) -> list[Outbound]:
@@ -138,7 +143,7 @@ class SigningConversation:
         """A pressed button of this conversation."""
         petition = self._petition(state)
         if name == "cancel":
-            return await self.cancel(turn)
+            return await self.cancel(turn, state)
         if name == "back":
             self._go_back(state, petition)
         elif state.step is Step.CONFIRM and name == "yes":

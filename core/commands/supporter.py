@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from core.commands.base import Handler, Services, petition_from_args
-from core.config import PetitionConfig
+from core.config import FieldName, PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
 from core.models import Signature
-from core.prompts import share_text
+from core.prompts import field_key, share_text
 from core.referrals import parse_payload
 from core.reports import percent
 from core.roles import Role
@@ -124,7 +124,7 @@ class SupporterCommands:
         state, _ = await self._s.conversation.load(turn)
         if state is None:
             return [turn.say("nothing_to_cancel", private=True)]
-        return await self._s.conversation.cancel(turn)
+        return await self._s.conversation.cancel(turn, state)
 
     async def status(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)
@@ -177,12 +177,15 @@ class SupporterCommands:
                 slug=signature.petition,
                 withdrawn_at=f"{signature.withdrawn_at:%Y-%m-%d}",
             )
+        details = Markup()
+        for field in FieldName:
+            if (value := getattr(signature, str(field))) is not None:
+                label = turn.text(field_key("field", field, signature.country))
+                details += turn.text("summary_line", label=label, value=value)
         return turn.text(
             "mydata_signature",
             slug=signature.petition,
-            name=signature.name or "-",
-            email=signature.email or "-",
-            postal_code=signature.postal_code or "-",
+            details=details,
             signed_at=f"{signature.signed_at:%Y-%m-%d %H:%M} UTC",
             updates=turn.text("yes" if signature.opted_in else "no"),
             consent_version=signature.consent_version,

@@ -85,7 +85,7 @@ def test_the_same_email_from_a_second_user_counts_once(tmp_path: Path) -> None:
 
 def test_withdraw_then_count(tmp_path: Path) -> None:
     chat(tmp_path, SIGNING)
-    assert "1 signatures" in chat(tmp_path, ["/count"], user="moderator")
+    assert "1 signature," in chat(tmp_path, ["/count"], user="moderator")
     transcript = chat(tmp_path, ["/withdraw", "1"])
     assert "withdrawn and your personal data is erased" in transcript
     assert "0 signatures" in chat(tmp_path, ["/count"], user="moderator")

@@ -328,7 +328,7 @@ async def test_moderators_see_counts_stats_and_recent_without_personal_data(
     await Chat(bot, "1").sign("Jane Doe", "jane@example.org")
     mod = Chat(bot, "42", private=False, caps=GROUP_WITH_LINKS)
     await mod.send("/count")
-    assert "1 signatures" in mod.last
+    assert "1 signature," in mod.last
     report, chart = await mod.send("/stats")
     text = report.text.to_plain_text()
     assert "Total: 1" in text and "telegram 1" in text and "Goal: 100,000" in text
