@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from core.commands.base import Handler, Services, petition_from_args
-from core.config import FieldName, PetitionConfig
+from core.commands.mydata import personal_data
+from core.config import PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
 from core.models import Signature
-from core.prompts import field_key, share_text
+from core.prompts import share_text
 from core.referrals import parse_payload
 from core.reports import percent
 from core.roles import Role
@@ -157,40 +158,10 @@ class SupporterCommands:
         return await self._s.conversation.begin_withdrawal(turn, petition)
 
     async def mydata(self, turn: Turn) -> list[Outbound]:
-        inbound = turn.inbound
-        signatures = await self._s.store.signatures_of(inbound.platform, inbound.user_id)
-        state, _ = await self._s.conversation.load(turn)
-        if not signatures and state is None:
-            return [turn.say("mydata_none", private=True, account=inbound.user_key)]
-        text = turn.text("mydata_header", account=inbound.user_key)
-        for signature in signatures:
-            text += self._describe(turn, signature)
-        if state is not None:
-            answers = ", ".join(state.answers.values()) or "-"
-            text += turn.text("mydata_in_progress", slug=state.petition, answers=answers)
+        text = await personal_data(self._s.store, self._s.campaign, turn)
+        if text is None:
+            return [turn.say("mydata_none", private=True, account=turn.inbound.user_key)]
         return [turn.reply(text, private=True)]
-
-    def _describe(self, turn: Turn, signature: Signature) -> Markup:
-        if not signature.active:
-            return turn.text(
-                "mydata_withdrawn",
-                slug=signature.petition,
-                withdrawn_at=f"{signature.withdrawn_at:%Y-%m-%d}",
-            )
-        details = Markup()
-        for field in FieldName:
-            if (value := getattr(signature, str(field))) is not None:
-                label = turn.text(field_key("field", field, signature.country))
-                details += turn.text("summary_line", label=label, value=value)
-        return turn.text(
-            "mydata_signature",
-            slug=signature.petition,
-            details=details,
-            signed_at=f"{signature.signed_at:%Y-%m-%d %H:%M} UTC",
-            updates=turn.text("yes" if signature.opted_in else "no"),
-            consent_version=signature.consent_version,
-            code=signature.ref_code,
-        )
 
     async def _active(self, turn: Turn, petition: PetitionConfig) -> Signature | None:
         inbound = turn.inbound

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from core.fields import email_key, public_name
 from core.models import (
     AuditEntry,
+    ConsentRecord,
     ConversationState,
     DayCount,
     NewSignature,
@@ -27,6 +28,7 @@ class MemoryStore(MemoryBroadcasts):
         super().__init__()
         self.conversations: dict[tuple[str, str], str] = {}
         self.signatures: list[Signature] = []
+        self.consents: list[ConsentRecord] = []
         self.audit: list[AuditEntry] = []
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
@@ -52,6 +54,18 @@ class MemoryStore(MemoryBroadcasts):
             **new.model_dump(),
         )
         self.signatures.append(signature)
+        self.consents += [
+            ConsentRecord(
+                signature_id=signature.id,
+                kind="processing",
+                granted=True,
+                text_version=new.consent_version,
+                at=new.signed_at,
+            ),
+            ConsentRecord(
+                signature_id=signature.id, kind="updates", granted=new.opted_in, at=new.signed_at
+            ),
+        ]
         return signature
 
     async def active_signature(
@@ -72,6 +86,10 @@ class MemoryStore(MemoryBroadcasts):
 
     async def signature_by_ref_code(self, ref_code: str) -> Signature | None:
         return next((s for s in self.signatures if s.ref_code == ref_code), None)
+
+    async def consents_of(self, platform: str, user_id: str) -> list[ConsentRecord]:
+        mine = {s.id for s in await self.signatures_of(platform, user_id)}
+        return [c for c in self.consents if c.signature_id in mine]
 
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         index = signature_id - 1
@@ -133,6 +151,9 @@ class MemoryStore(MemoryBroadcasts):
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         return list(reversed(self.audit))[:limit]
+
+    async def audit_of(self, actor: str) -> list[AuditEntry]:
+        return [entry for entry in self.audit if entry.actor == actor]
 
     async def close(self) -> None:
         return None
