@@ -121,7 +121,8 @@ def test_a_supporter_is_refused_stats(tmp_path: Path) -> None:
 def test_bad_names_are_answered_and_change_nothing(tmp_path: Path, bad: str, answer: str):
     transcript = chat(tmp_path, ["/sign", "1", bad, "/mydata"])
     assert answer in transcript
-    assert "Unfinished signature of dont-run-joe: -" in transcript
+    assert "A signature of dont-run-joe you have started" in transcript
+    assert "nothing answered yet" in transcript
     assert rows(tmp_path, "SELECT count(*) FROM signatures") == [(0,)]
 
 
