@@ -80,6 +80,7 @@ class Catalog:
 
     @property
     def languages(self) -> frozenset[str]:
+        """The languages that have a catalog file."""
         return frozenset(self._languages)
 
     def plural_phrases(self, language: str) -> Mapping[str, Forms]:
