@@ -150,13 +150,20 @@ class PetitionBot:
                 case InboundKind.TEXT:
                     return await self._text(turn)
         except UnknownPetition as exc:
-            return [turn.say("unknown_petition", slug=exc.slug[:40], slugs=self._slugs())]
+            # What someone typed is only ever repeated to them: privately where the platform
+            # can, never into a group.
+            if turn.in_group_without_privacy:
+                return [turn.say("unknown_petition_in_group", slugs=self._slugs())]
+            slug = exc.slug[:40]
+            return [turn.say("unknown_petition", private=True, slug=slug, slugs=self._slugs())]
 
     async def _command(self, turn: Turn) -> list[Outbound]:
         turn = self._continued(turn)
         name = (turn.inbound.command or "").lower()
         if name not in self._commands:
-            return [turn.say("unknown_command", command=name[:40])]
+            if turn.in_group_without_privacy:
+                return [turn.say("unknown_command_in_group")]
+            return [turn.say("unknown_command", private=True, command=name[:40])]
         needed, handler = self._commands[name]
         if turn.role < needed:
             await self._audit(turn, f"refused:{name}")
@@ -174,13 +181,14 @@ class PetitionBot:
 
     def _go_private(self, turn: Turn, command: str) -> Outbound:
         """In a public chat: a button into the private chat that continues the same command."""
+        # Only a configured slug goes into the link: the link is shown to the whole group.
         if command == "sign":
-            wanted = parse_payload(list(turn.inbound.args))
-            link = turn.private_link(wanted.petition or self.campaign.default_petition.slug)
+            wanted = self.campaign.petition(parse_payload(list(turn.inbound.args)).petition)
+            link = turn.private_link((wanted or self.campaign.default_petition).slug)
         else:
             args = turn.inbound.args
-            petition = args[0] if args and self.campaign.petition(args[0]) else None
-            link = turn.private_link(petition, command=command)
+            named = self.campaign.petition(args[0]) if args else None
+            link = turn.private_link(named.slug if named else None, command=command)
         return turn.say("go_private", links=[link] if link else [])
 
     def _continued(self, turn: Turn) -> Turn:

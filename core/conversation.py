@@ -11,11 +11,11 @@ import secrets
 from datetime import timedelta
 
 from core.config import CampaignConfig, FieldName, PetitionConfig
-from core.fields import InvalidField, email_key, validate_field
+from core.fields import InvalidField, validate_field
 from core.markup import Markup
 from core.messages import Outbound
-from core.models import ConversationState, Step
-from core.prompts import prompt, share_text, signature_form
+from core.models import BROADCAST_STEPS, ConversationState, Step
+from core.prompts import closing, prompt, signature_form
 from core.signing import sign
 from core.store import Store
 from core.turn import Turn
@@ -83,9 +83,14 @@ class SigningConversation:
         )
         return await self._save_and_prompt(turn, state, petition)
 
-    async def cancel(self, turn: Turn) -> list[Outbound]:
-        """Drop the conversation and everything typed into it."""
+    async def cancel(self, turn: Turn, state: ConversationState | None = None) -> list[Outbound]:
+        """Drop the conversation and everything typed into it, saying what that left as it was."""
         await self._store.delete_conversation(turn.inbound.platform, turn.inbound.user_id)
+        if state is not None and state.step is Step.WITHDRAW:  # "Keep my signature"
+            petition = self._petition(state)
+            return [turn.say("withdraw_kept", petition, private=True, title=petition.title)]
+        if state is not None and state.step in BROADCAST_STEPS:
+            return [turn.say("broadcast_dropped", private=True)]
         return [turn.say("cancelled", private=True)]
 
     async def on_text(self, turn: Turn, state: ConversationState) -> list[Outbound]:
@@ -138,7 +143,7 @@ class SigningConversation:
         """A pressed button of this conversation."""
         petition = self._petition(state)
         if name == "cancel":
-            return await self.cancel(turn)
+            return await self.cancel(turn, state)
         if name == "back":
             self._go_back(state, petition)
         elif state.step is Step.CONFIRM and name == "yes":
@@ -169,15 +174,12 @@ class SigningConversation:
         self, turn: Turn, petition: PetitionConfig, field: FieldName, raw: str
     ) -> str | Markup:
         """The cleaned value, or the message that says what to send instead."""
+        # Whether the address already signed is never checked here: saying so would tell
+        # anyone whether a given person signed. The store's uniqueness decides at the end.
         try:
-            value = validate_field(field, raw, petition.country)
+            return validate_field(field, raw, petition.country)
         except InvalidField as exc:
             return turn.text(exc.message_key, petition)
-        if field is FieldName.EMAIL and await self._store.email_has_signed(
-            petition.slug, email_key(value, petition.email_aliases)
-        ):
-            return turn.text("error_email_used", petition)
-        return value
 
     def _uses_form(self, turn: Turn, petition: PetitionConfig) -> bool:
         caps = turn.caps
@@ -214,20 +216,12 @@ class SigningConversation:
     ) -> list[Outbound]:
         outcome = await sign(self._store, petition, state, turn.now)
         await self._store.delete_conversation(state.platform, state.user_id)
-        if outcome.signature is None:
-            key = "email_already_signed" if outcome.by_email else "already_signed"
-            return [turn.say(key, petition, private=True, title=petition.title)]
-        count = await self._store.count(petition.slug)
-        first_name = (outcome.signature.name or "").split(" ")[0]
-        thanks = turn.text(
-            "signed_thanks",
-            petition,
-            first_name=first_name,
-            title=petition.title,
-            count=count,
-            goal=petition.goal,
-        )
-        return [turn.reply(thanks + share_text(turn, petition, outcome.signature), private=True)]
+        if outcome.signature is None and not outcome.by_email:
+            return [turn.say("already_signed", petition, private=True, title=petition.title)]
+        # A new signature and an address that had already signed close alike, word for word
+        # and button for button: anything only a stored signature has (the count it made, a
+        # referral link) would tell whether that address signed. /share and /status have them.
+        return [turn.reply(closing(turn, state, petition), private=True)]
 
     async def _withdraw(
         self, turn: Turn, state: ConversationState, petition: PetitionConfig

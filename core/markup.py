@@ -4,19 +4,25 @@ Text is a sequence of styled spans, never a string with formatting characters in
 user-supplied text can not break formatting or inject markup: adapters escape each span
 for their platform. Catalog templates use ``**bold**``, ``__italic__``, ``[label](url)``
 and ``{placeholders}``; placeholder values are inserted as plain spans and never parsed.
+``{count:signatures}`` is the plural phrase ``signatures`` for the number in ``count``: the
+caller's :data:`PluralForms` picks the form's template, in which ``{n}`` is that number.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 _TOKEN = re.compile(r"\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]+)\)|(?P<bold>\*\*)|(?P<italic>__)")
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
+
+# (phrase name, number) -> the template of the phrase's plural form for that number, or None
+# when the phrase is unknown.
+PluralForms = Callable[[str, object], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +89,9 @@ class Markup(BaseModel):
         return Markup(spans=tuple(s for s in spans if s.text))
 
 
-def render_template(template: str, values: Mapping[str, object] | None = None) -> Markup:
+def render_template(
+    template: str, values: Mapping[str, object] | None = None, plurals: PluralForms | None = None
+) -> Markup:
     """Parse a catalog template and fill its placeholders with plain (unparsed) values."""
     values = values or {}
     spans: list[Span] = []
@@ -91,9 +99,10 @@ def render_template(template: str, values: Mapping[str, object] | None = None) -
         if piece.kind == "text":
             spans.append(_span(piece.text, piece.bold, piece.italic))
         elif piece.kind == "link":
-            label = _substitute(piece.text, values)
-            spans.append(_span(label, piece.bold, piece.italic, _substitute(piece.url, values)))
-        elif isinstance(value := values.get(piece.text, "{" + piece.text + "}"), Markup):
+            label = _substitute(piece.text, values, plurals)
+            url = _substitute(piece.url, values, plurals)
+            spans.append(_span(label, piece.bold, piece.italic, url))
+        elif isinstance(value := _value(piece, values, plurals), Markup):
             spans.extend(
                 _span(span.text, span.bold or piece.bold, span.italic or piece.italic, span.url)
                 for span in value.spans
@@ -103,15 +112,30 @@ def render_template(template: str, values: Mapping[str, object] | None = None) -
     return Markup.model_construct(spans=tuple(span for span in spans if span.text))
 
 
+def _value(piece: _Piece, values: Mapping[str, object], plurals: PluralForms | None) -> object:
+    """A placeholder's value; one left unfilled shows as written, so it is easy to spot."""
+    if piece.plural:  # the phrase's form for the number, in which {n} is that number
+        number = values.get(piece.text)
+        form = plurals(piece.plural, number) if plurals and number is not None else None
+        if form is None:
+            return "{" + piece.text + ":" + piece.plural + "}"
+        return render_template(form, {**values, "n": number}, plurals)
+    return values.get(piece.text, "{" + piece.text + "}")
+
+
 @dataclass(frozen=True)
 class _Piece:
-    """A parsed template part: literal text, a placeholder (``text`` is its name), or a link."""
+    """A parsed template part: literal text, a placeholder (``text`` is its name), or a link.
+
+    ``plural`` is the plural phrase a placeholder names (``{count:signatures}``), if any.
+    """
 
     kind: str
     text: str
     bold: bool
     italic: bool
     url: str = ""
+    plural: str = ""
 
 
 @lru_cache(maxsize=4096)
@@ -137,14 +161,15 @@ def _split_placeholders(text: str, bold: bool, italic: bool) -> Iterator[_Piece]
     position = 0
     for match in _PLACEHOLDER.finditer(text):
         yield _Piece("text", text[position : match.start()], bold, italic)
-        yield _Piece("placeholder", match[1], bold, italic)
+        yield _Piece("placeholder", match[1], bold, italic, plural=match[2] or "")
         position = match.end()
     yield _Piece("text", text[position:], bold, italic)
 
 
-def _substitute(text: str, values: Mapping[str, object]) -> str:
+def _substitute(text: str, values: Mapping[str, object], plurals: PluralForms | None) -> str:
     def value(match: re.Match[str]) -> str:
-        found = values.get(match[1], match[0])
+        piece = _Piece("placeholder", match[1], False, False, plural=match[2] or "")
+        found = _value(piece, values, plurals)
         return found.to_plain_text() if isinstance(found, Markup) else _format_value(found)
 
     return _PLACEHOLDER.sub(value, text)

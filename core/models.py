@@ -65,6 +65,19 @@ class Signature(BaseModel):
         return self.withdrawn_at is None
 
 
+class ConsentRecord(BaseModel):
+    """One consent given or changed: to the processing of the details (with the version of
+    the text agreed to), or the yes/no to campaign updates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    signature_id: int
+    kind: str  # "processing" or "updates"
+    granted: bool
+    text_version: str | None = None
+    at: datetime
+
+
 class Step(StrEnum):
     """Where a signer is in the signing conversation."""
 

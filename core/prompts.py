@@ -10,6 +10,25 @@ from core.referrals import payload
 from core.turn import Turn
 
 FIELD_LIMITS = {FieldName.NAME: 100, FieldName.EMAIL: 254, FieldName.POSTAL_CODE: 10}
+# What the catalog says about each field: its question, its label, an example, and its noun
+# in a sentence ("your name and email address").
+FIELD_TEXTS = ("ask", "field", "placeholder", "detail")
+
+
+def field_key(kind: str, field: FieldName, country: str | None) -> str:
+    """The catalog key of a field's ``kind`` of text; postal codes are ZIP codes in the US."""
+    if field is FieldName.POSTAL_CODE and country == "US":
+        return f"{kind}_{field}_us"
+    return f"{kind}_{field}"
+
+
+def details(turn: Turn, petition: PetitionConfig) -> str:
+    """The petition's fields as words in a sentence: "name, email address, and ZIP code"."""
+    nouns = [
+        turn.text(field_key("detail", field, petition.country), petition).to_plain_text()
+        for field in petition.fields
+    ]
+    return turn.catalog.listing(nouns, turn.inbound.language)
 
 
 def action(state: ConversationState, name: str) -> str:
@@ -32,10 +51,11 @@ def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Ou
                 title=petition.title,
                 statement=petition.statement,
                 addressed_to=petition.addressed_to,
+                details=details(turn, petition),
             )
         case Step.FIELD:
-            field = petition.fields[state.field_index]
-            return turn.say(f"ask_{field}", petition, choices=[[back, cancel]], private=True)
+            key = field_key("ask", petition.fields[state.field_index], petition.country)
+            return turn.say(key, petition, choices=[[back, cancel]], private=True)
         case Step.FORM:
             open_form = turn.choice("button_open_form", action(state, "form"), petition)
             return turn.say(
@@ -59,7 +79,13 @@ def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Ou
             )
         case Step.EDIT:
             rows = [
-                [turn.choice(f"field_{field}", action(state, f"edit_{field}"), petition)]
+                [
+                    turn.choice(
+                        field_key("field", field, petition.country),
+                        action(state, f"edit_{field}"),
+                        petition,
+                    )
+                ]
                 for field in petition.fields
             ]
             return turn.say("ask_edit_which", petition, choices=[*rows, [back]], private=True)
@@ -72,6 +98,7 @@ def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Ou
                 choices=[[yes, keep]],
                 private=True,
                 title=petition.title,
+                details=details(turn, petition),
             )
 
 
@@ -80,8 +107,10 @@ def signature_form(turn: Turn, state: ConversationState, petition: PetitionConfi
     fields = tuple(
         FormField(
             key=str(field),
-            label=turn.text(f"field_{field}", petition).to_plain_text(),
-            placeholder=turn.text(f"placeholder_{field}", petition).to_plain_text(),
+            label=turn.text(field_key("field", field, petition.country), petition).to_plain_text(),
+            placeholder=turn.text(
+                field_key("placeholder", field, petition.country), petition
+            ).to_plain_text(),
             value=state.answers.get(str(field), ""),
             max_length=FIELD_LIMITS[field],
         )
@@ -100,7 +129,7 @@ def summary(turn: Turn, state: ConversationState, petition: PetitionConfig) -> M
     """The signer's details and choices, for a last check before signing."""
     lines = Markup()
     for field in petition.fields:
-        label = turn.text(f"field_{field}", petition)
+        label = turn.text(field_key("field", field, petition.country), petition)
         lines += turn.text("summary_line", label=label, value=state.answers.get(str(field), ""))
     updates = turn.text("summary_updates_yes" if state.opted_in else "summary_updates_no", petition)
     return turn.text(
@@ -112,6 +141,16 @@ def summary(turn: Turn, state: ConversationState, petition: PetitionConfig) -> M
         consent_text=petition.consent_text,
         consent_version=petition.consent_version,
     )
+
+
+def closing(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Markup:
+    """The thank-you after Sign, built only from what the signer typed and the petition."""
+    first_name = state.answers.get(str(FieldName.NAME), "").split(" ")[0]
+    key = "signed_thanks_named" if first_name else "signed_thanks"
+    text = turn.text(key, petition, first_name=first_name, title=petition.title)
+    if FieldName.EMAIL in petition.fields:
+        text += turn.text("signed_once_per_email", petition)
+    return text + turn.text("signed_next", petition)
 
 
 def share_text(turn: Turn, petition: PetitionConfig, signature: Signature) -> Markup:

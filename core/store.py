@@ -11,6 +11,7 @@ from core.broadcasts.store import BroadcastStore
 from core.inbox import InboxStore
 from core.models import (
     AuditEntry,
+    ConsentRecord,
     ConversationState,
     DayCount,
     NewSignature,
@@ -79,6 +80,10 @@ class Store(BroadcastStore, InboxStore, Protocol):
         """The signature a referral code belongs to."""
         ...
 
+    async def consents_of(self, platform: str, user_id: str) -> list[ConsentRecord]:
+        """Every consent given or changed on the account's signatures, oldest first."""
+        ...
+
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         """Erase personal data and keep a tombstone; ``False`` when it was not active."""
         ...
@@ -111,6 +116,10 @@ class Store(BroadcastStore, InboxStore, Protocol):
 
     async def audit_log(self, limit: int) -> list[AuditEntry]:
         """The latest audit entries, newest first."""
+        ...
+
+    async def audit_of(self, actor: str) -> list[AuditEntry]:
+        """Every audit entry of one actor (``platform:user_id``), oldest first."""
         ...
 
     async def close(self) -> None:

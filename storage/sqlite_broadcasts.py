@@ -10,8 +10,10 @@ from core.broadcasts.models import (
     BroadcastStatus,
     Delivery,
     DeliveryOutcome,
+    DeliveryRecord,
     DeliveryState,
     Totals,
+    UnreachableMark,
 )
 from storage.sqlite_connections import SqliteConnections
 
@@ -233,6 +235,46 @@ class SqliteBroadcasts(SqliteConnections):
             return cursor.rowcount == 1
 
         return await self._write(mark)
+
+    # What is stored about one person (for /mydata): rare reads, on the larger-reads connection.
+
+    async def deliveries_to(self, platform: str, user_id: str) -> list[DeliveryRecord]:
+        rows = await self._fetch(
+            "SELECT broadcast_id, status, attempts, detail, finished_at FROM deliveries"
+            " WHERE platform = ? AND address = ? AND kind = 'person' ORDER BY id",
+            (platform, user_id),
+            bulk=True,
+        )
+        return [
+            DeliveryRecord(
+                broadcast_id=broadcast_id,
+                state=DeliveryState(status),
+                attempts=attempts,
+                detail=detail,
+                finished_at=datetime.fromisoformat(finished) if finished else None,
+            )
+            for broadcast_id, status, attempts, detail, finished in rows
+        ]
+
+    async def unreachable_mark(self, platform: str, user_id: str) -> UnreachableMark | None:
+        rows = await self._fetch(
+            "SELECT reason, at FROM unreachable WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+            bulk=True,
+        )
+        return (
+            UnreachableMark(reason=rows[0][0], at=datetime.fromisoformat(rows[0][1]))
+            if rows
+            else None
+        )
+
+    async def broadcasts_by(self, author: str) -> list[Broadcast]:
+        rows = await self._fetch(
+            f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE author = ? ORDER BY id",
+            (author,),
+            bulk=True,
+        )
+        return [_broadcast(row) for row in rows]
 
     async def set_updates(
         self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime

@@ -15,6 +15,7 @@ import aiosqlite
 
 from core.models import (
     AuditEntry,
+    ConsentRecord,
     ConversationState,
     NewSignature,
     Signature,
@@ -161,6 +162,24 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
         rows = await self._signatures("s.ref_code = ?", (ref_code,))
         return rows[0] if rows else None
 
+    async def consents_of(self, platform: str, user_id: str) -> list[ConsentRecord]:
+        rows = await self._fetch(
+            "SELECT c.signature_id, c.kind, c.granted, c.text_version, c.at FROM consents c"
+            " JOIN signatures s ON s.id = c.signature_id"
+            " WHERE s.platform = ? AND s.user_id = ? ORDER BY c.id",
+            (platform, user_id),
+        )
+        return [
+            ConsentRecord(
+                signature_id=signature_id,
+                kind=kind,
+                granted=bool(granted),
+                text_version=version,
+                at=datetime.fromisoformat(at),
+            )
+            for signature_id, kind, granted, version, at in rows
+        ]
+
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         def erase(db: sqlite3.Connection) -> bool:
             row = db.execute(
@@ -209,16 +228,17 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
             "SELECT at, actor, action, petition, detail FROM audit_log ORDER BY id DESC LIMIT ?",
             (limit,),
         )
-        return [
-            AuditEntry(
-                at=datetime.fromisoformat(at),
-                actor=actor,
-                action=action,
-                petition=petition,
-                detail=detail,
-            )
-            for at, actor, action, petition, detail in rows
-        ]
+        return [_audit_entry(row) for row in rows]
+
+    async def audit_of(self, actor: str) -> list[AuditEntry]:
+        # No index on actor: a rare request (/mydata), so it scans on the connection for
+        # larger reads rather than holding up the batched lookups of every message.
+        rows = await self._fetch(
+            "SELECT at, actor, action, petition, detail FROM audit_log WHERE actor = ? ORDER BY id",
+            (actor,),
+            bulk=True,
+        )
+        return [_audit_entry(row) for row in rows]
 
     # Reading helpers
 
@@ -274,6 +294,13 @@ def _tally(db: sqlite3.Connection, petition: str, keys: list[tuple[str, str]], d
         "INSERT INTO tallies (petition, dimension, key, n) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (petition, dimension, key) DO UPDATE SET n = n + excluded.n",
         [(petition, dimension, key, delta) for dimension, key in keys],
+    )
+
+
+def _audit_entry(row: sqlite3.Row) -> AuditEntry:
+    at, actor, action, petition, detail = row
+    return AuditEntry(
+        at=datetime.fromisoformat(at), actor=actor, action=action, petition=petition, detail=detail
     )
 
 

@@ -87,12 +87,19 @@ class BroadcastComposer:
         inbound = turn.inbound
         if args and args[0].lower() == ALL:
             await self._store.set_updates(inbound.platform, inbound.user_id, None, False, turn.now)
-            return [turn.say("stopped_all", private=True)]
+            mine = await self._store.signatures_of(inbound.platform, inbound.user_id)
+            signed = sum(1 for signature in mine if signature.active)
+            key = "stopped_all" if signed else "stopped_all_not_signed"
+            return [turn.say(key, private=True, signed=signed)]
         petition = petition_from_args(self._s.campaign, args)
         await self._store.set_updates(
             inbound.platform, inbound.user_id, petition.slug, False, turn.now
         )
-        return [turn.say("stopped", petition, private=True, title=petition.title)]
+        signed = await self._store.active_signature(
+            petition.slug, inbound.platform, inbound.user_id
+        )
+        key = "stopped" if signed else "stopped_not_signed"
+        return [turn.say(key, petition, private=True, title=petition.title)]
 
     async def on_text(self, turn: Turn, state: ConversationState) -> list[Outbound]:
         if state.step is not Step.BROADCAST_TEXT:
@@ -199,7 +206,7 @@ class BroadcastComposer:
                 count=count,
                 duration=_duration(turn, seconds),
             )
-        return lines or turn.text("broadcast_nobody")
+        return lines if lines.spans else turn.text("broadcast_nobody")
 
     async def _confirm(self, turn: Turn, state: ConversationState) -> list[Outbound]:
         await self._store.delete_conversation(state.platform, state.user_id)

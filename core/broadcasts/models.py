@@ -60,6 +60,27 @@ class Delivery(BaseModel):
     kind: str  # "person" or "channel"
 
 
+class DeliveryRecord(BaseModel):
+    """A broadcast as it reached (or did not reach) one person, as stored for them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    broadcast_id: int
+    state: DeliveryState
+    attempts: int = 0
+    detail: str | None = None
+    finished_at: datetime | None = None
+
+
+class UnreachableMark(BaseModel):
+    """A platform said this person can never be reached: no broadcast tries them again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    at: datetime
+
+
 class DeliveryOutcome(BaseModel):
     """What became of one delivery, written back in batches."""
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from core.broadcasts.models import Broadcast, Delivery, DeliveryOutcome, Totals
+from core.broadcasts.models import (
+    Broadcast,
+    Delivery,
+    DeliveryOutcome,
+    DeliveryRecord,
+    Totals,
+    UnreachableMark,
+)
 
 
 class BroadcastStore(Protocol):
@@ -79,6 +86,18 @@ class BroadcastStore(Protocol):
 
     async def mark_reported(self, broadcast_id: int, at: datetime) -> bool:
         """Claim the final summary of a finished broadcast; ``True`` for exactly one caller."""
+        ...
+
+    async def deliveries_to(self, platform: str, user_id: str) -> list[DeliveryRecord]:
+        """Every broadcast delivery to this person (not to channels), oldest first."""
+        ...
+
+    async def unreachable_mark(self, platform: str, user_id: str) -> UnreachableMark | None:
+        """Why and since when this person is known to be unreachable, if they are."""
+        ...
+
+    async def broadcasts_by(self, author: str) -> list[Broadcast]:
+        """The broadcasts an organizer (``platform:user_id``) wrote, drafts included."""
         ...
 
     async def set_updates(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.commands.base import Handler, Services, petition_from_args
+from core.commands.mydata import personal_data
 from core.config import PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
@@ -47,13 +48,20 @@ class SupporterCommands:
             referrer = await self._s.store.signature_by_ref_code(wanted.referrer_code)
         slug = wanted.petition or (referrer.petition if referrer else None)
         petition = self._s.campaign.petition(slug) if slug else None
-        if petition is None:
-            welcome = turn.text("welcome", name=turn.inbound.display_name)
-            pitch = await self.petition(turn)
-            return [turn.reply(welcome), *pitch]
+        if petition is None or turn.in_group_without_privacy:
+            # An unknown or partial payload (a source alone, a stale referral code) is not an
+            # error: the person tapped a link, so they get the normal welcome.
+            default = self._s.campaign.default_petition
+            return [self._welcome(turn), await self._pitch(turn, default)]
         return await self._s.conversation.begin(
             turn, petition, source=wanted.source, referrer_code=wanted.referrer_code
         )
+
+    def _welcome(self, turn: Turn) -> Outbound:
+        name = turn.inbound.display_name.strip()
+        if name and not turn.in_group_without_privacy:  # a group would read the name too
+            return turn.say("welcome_named", name=name)
+        return turn.say("welcome")
 
     async def help(self, turn: Turn) -> list[Outbound]:
         text = turn.text("help_supporter")
@@ -78,7 +86,10 @@ class SupporterCommands:
         return [turn.say("petitions", lines=lines)]
 
     async def petition(self, turn: Turn) -> list[Outbound]:
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        return [await self._pitch(turn, petition_from_args(self._s.campaign, turn.inbound.args))]
+
+    async def _pitch(self, turn: Turn, petition: PetitionConfig) -> Outbound:
+        """The petition's pitch with a Sign button (a link into the private chat in a group)."""
         count = await self._s.store.count(petition.slug)
         text = turn.text(
             "pitch",
@@ -95,11 +106,11 @@ class SupporterCommands:
             text += turn.text("pitch_site", petition, url=str(petition.site_url))
         if turn.in_group_without_privacy:
             link = turn.private_link(petition.slug)
-            return [turn.reply(text, links=[link] if link else [])]
+            return turn.reply(text, links=[link] if link else [])
         sign = Choice(
             label=turn.text("button_sign", petition).to_plain_text(), data=f"sign:{petition.slug}"
         )
-        return [turn.reply(text, choices=[[sign]])]
+        return turn.reply(text, choices=[[sign]])
 
     async def sign(self, turn: Turn) -> list[Outbound]:
         wanted = parse_payload(list(turn.inbound.args))
@@ -114,7 +125,7 @@ class SupporterCommands:
         state, _ = await self._s.conversation.load(turn)
         if state is None:
             return [turn.say("nothing_to_cancel", private=True)]
-        return await self._s.conversation.cancel(turn)
+        return await self._s.conversation.cancel(turn, state)
 
     async def status(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)
@@ -147,37 +158,10 @@ class SupporterCommands:
         return await self._s.conversation.begin_withdrawal(turn, petition)
 
     async def mydata(self, turn: Turn) -> list[Outbound]:
-        inbound = turn.inbound
-        signatures = await self._s.store.signatures_of(inbound.platform, inbound.user_id)
-        state, _ = await self._s.conversation.load(turn)
-        if not signatures and state is None:
-            return [turn.say("mydata_none", private=True, account=inbound.user_key)]
-        text = turn.text("mydata_header", account=inbound.user_key)
-        for signature in signatures:
-            text += self._describe(turn, signature)
-        if state is not None:
-            answers = ", ".join(state.answers.values()) or "-"
-            text += turn.text("mydata_in_progress", slug=state.petition, answers=answers)
+        text = await personal_data(self._s.store, self._s.campaign, turn)
+        if text is None:
+            return [turn.say("mydata_none", private=True, account=turn.inbound.user_key)]
         return [turn.reply(text, private=True)]
-
-    def _describe(self, turn: Turn, signature: Signature) -> Markup:
-        if not signature.active:
-            return turn.text(
-                "mydata_withdrawn",
-                slug=signature.petition,
-                withdrawn_at=f"{signature.withdrawn_at:%Y-%m-%d}",
-            )
-        return turn.text(
-            "mydata_signature",
-            slug=signature.petition,
-            name=signature.name or "-",
-            email=signature.email or "-",
-            postal_code=signature.postal_code or "-",
-            signed_at=f"{signature.signed_at:%Y-%m-%d %H:%M} UTC",
-            updates=turn.text("yes" if signature.opted_in else "no"),
-            consent_version=signature.consent_version,
-            code=signature.ref_code,
-        )
 
     async def _active(self, turn: Turn, petition: PetitionConfig) -> Signature | None:
         inbound = turn.inbound

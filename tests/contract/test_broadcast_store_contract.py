@@ -160,3 +160,36 @@ async def test_the_final_summary_is_claimed_exactly_once(store: Store) -> None:
     assert await store.mark_reported(broadcast_id, NOW) is True
     assert await store.mark_reported(broadcast_id, NOW) is False
     assert await store.broadcasts_to_report("telegram") == []
+
+
+async def test_what_broadcasts_stored_about_one_person(store: Store) -> None:
+    await signed(store, "1")
+    await signed(store, "2")
+    first, second = await draft(store), await draft(store)
+    for broadcast_id in (first, second):
+        await store.confirm_broadcast(broadcast_id, [("telegram", "1")], NOW)  # a channel id "1"
+    later = NOW + timedelta(minutes=5)
+    for broadcast_id, state in ((first, DeliveryState.DELIVERED), (second, "unreachable")):
+        claimed = await store.claim_deliveries(broadcast_id, "telegram", 10)
+        outcomes = [
+            DeliveryOutcome(
+                delivery_id=d.id,
+                state=state if d.address == "1" and d.kind == "person" else "delivered",
+                attempts=1,
+                detail="blocked" if state == "unreachable" else "",
+            )
+            for d in claimed
+        ]
+        await store.record_outcomes(outcomes, later)
+    records = await store.deliveries_to("telegram", "1")
+    assert [(r.broadcast_id, r.state, r.attempts, r.finished_at) for r in records] == [
+        (first, DeliveryState.DELIVERED, 1, later),
+        (second, DeliveryState.UNREACHABLE, 1, later),
+    ]
+    assert records[1].detail == "blocked"
+    mark = await store.unreachable_mark("telegram", "1")
+    assert mark is not None and (mark.reason, mark.at) == ("blocked", later)
+    assert await store.unreachable_mark("telegram", "2") is None
+    assert await store.deliveries_to("discord", "1") == []
+    assert [b.id for b in await store.broadcasts_by("telegram:9")] == [first, second]
+    assert await store.broadcasts_by("telegram:1") == []

@@ -243,3 +243,34 @@ async def test_daily_counts_cover_every_day_with_signatures(store: Store) -> Non
         ((NOW - timedelta(days=3)).date(), 1),
         (NOW.date(), 2),
     ]
+
+
+async def test_consents_of_an_account_are_its_whole_history_oldest_first(store: Store) -> None:
+    mine = await store.add_signature(signature("1", petition="p"))
+    gone = await store.add_signature(signature("1", "j2@example.org", petition="q"))
+    await store.add_signature(signature("2", "other@example.org", petition="p"))
+    later = NOW + timedelta(hours=1)
+    await store.set_updates("telegram", "1", "p", False, later)
+    await store.withdraw(gone.id, later)  # a withdrawn signature keeps its consent history
+    history = await store.consents_of("telegram", "1")
+    assert [(c.signature_id, c.kind, c.granted, c.text_version, c.at) for c in history] == [
+        (mine.id, "processing", True, "v1", NOW),
+        (mine.id, "updates", True, None, NOW),
+        (gone.id, "processing", True, "v1", NOW),
+        (gone.id, "updates", True, None, NOW),
+        (mine.id, "updates", False, None, later),
+    ]
+    assert await store.consents_of("discord", "1") == []
+
+
+async def test_audit_of_one_actor_is_theirs_alone_oldest_first(store: Store) -> None:
+    later = NOW + timedelta(minutes=1)
+    await store.record_audit(AuditEntry(actor="telegram:1", action="stats", petition="p", at=NOW))
+    await store.record_audit(AuditEntry(actor="telegram:2", action="refused:count", at=NOW))
+    await store.record_audit(AuditEntry(actor="telegram:1", action="export", detail="2", at=later))
+    entries = await store.audit_of("telegram:1")
+    assert [(e.action, e.petition, e.detail, e.at) for e in entries] == [
+        ("stats", "p", "", NOW),
+        ("export", None, "2", later),
+    ]
+    assert await store.audit_of("telegram:3") == []

@@ -114,7 +114,7 @@ async def test_signing_twice_keeps_one_signature(world: World) -> None:
     assert await world.store.count(SLUG) == 1
 
 
-async def test_an_email_that_signed_on_telegram_is_refused_on_discord(
+async def test_an_email_that_signed_on_telegram_counts_once_on_discord(
     world: World, db_path: Path
 ) -> None:
     # Telegram's process signs first, on its own connection to the same SQLite file.
@@ -127,9 +127,13 @@ async def test_an_email_that_signed_on_telegram_is_refused_on_discord(
 
     pitch = await world.bob.slash(world.channel, "petition")
     shown = await world.bob.click(pitch.response, label="✍️ Sign the petition")
-    refused = await world.bob.submit_modal(shown, {**GOOD_FORM, "email": "JANE@example.org"})
-    assert "already signed this petition" in refused.response.content
-    assert refused.ephemeral
+    consent = await world.bob.submit_modal(shown, {**GOOD_FORM, "email": "JANE@example.org"})
+    assert "updates about this campaign" in consent.response.content  # nothing said about it
+    summary = await world.bob.click(consent.response, label="Yes, keep me posted")
+    thanks = await world.bob.click(summary.response, label="✅ Sign")
+    assert "counts once" in thanks.response.content
+    assert thanks.response.message.flags.ephemeral
+    assert "already" not in thanks.response.content
     assert await world.store.count(SLUG) == 1
     assert await world.store.active_signature(SLUG, "discord", str(world.bob.id)) is None
 

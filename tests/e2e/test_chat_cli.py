@@ -42,7 +42,7 @@ def test_a_full_signing_in_the_terminal(tmp_path: Path) -> None:
     assert "Don't Run Joe" in transcript
     assert "[1] Yes, I want to sign  [2] Cancel" in transcript
     assert "Thank you, Jane! You signed Don't Run Joe." in transcript
-    assert "We are now 1 of a goal of 100,000." in transcript
+    assert "Each email address counts once." in transcript
     assert rows(
         tmp_path, "SELECT platform, user_id, name, email, postal_code, opted_in FROM signatures"
     ) == [("console", "alice", "Jane Doe", "jane@example.org", "12345", 1)]
@@ -74,16 +74,18 @@ def test_signing_twice_stores_one_signature(tmp_path: Path) -> None:
     assert rows(tmp_path, "SELECT count(*) FROM signatures") == [(1,)]
 
 
-def test_the_same_email_from_a_second_user_is_refused(tmp_path: Path) -> None:
+def test_the_same_email_from_a_second_user_counts_once(tmp_path: Path) -> None:
     chat(tmp_path, SIGNING, user="alice")
-    transcript = chat(tmp_path, ["/sign", "1", "Bob Roe", "JANE@EXAMPLE.ORG"], user="bob")
-    assert "This email address has already signed this petition" in transcript
+    lines = ["/sign", "1", "Bob Roe", "JANE@EXAMPLE.ORG", "12345", "1", "1"]
+    transcript = chat(tmp_path, lines, user="bob")
+    assert "Thank you, Bob! You signed Don't Run Joe. Each email address counts once." in transcript
+    assert "already" not in transcript
     assert rows(tmp_path, "SELECT user_id FROM signatures") == [("alice",)]
 
 
 def test_withdraw_then_count(tmp_path: Path) -> None:
     chat(tmp_path, SIGNING)
-    assert "1 signatures" in chat(tmp_path, ["/count"], user="moderator")
+    assert "1 signature," in chat(tmp_path, ["/count"], user="moderator")
     transcript = chat(tmp_path, ["/withdraw", "1"])
     assert "withdrawn and your personal data is erased" in transcript
     assert "0 signatures" in chat(tmp_path, ["/count"], user="moderator")
@@ -119,7 +121,8 @@ def test_a_supporter_is_refused_stats(tmp_path: Path) -> None:
 def test_bad_names_are_answered_and_change_nothing(tmp_path: Path, bad: str, answer: str):
     transcript = chat(tmp_path, ["/sign", "1", bad, "/mydata"])
     assert answer in transcript
-    assert "Unfinished signature of dont-run-joe: -" in transcript
+    assert "A signature of dont-run-joe you have started" in transcript
+    assert "nothing answered yet" in transcript
     assert rows(tmp_path, "SELECT count(*) FROM signatures") == [(0,)]
 
 

@@ -79,7 +79,7 @@ def test_export_of_an_unknown_petition_exits_2_and_writes_nothing(tmp_path: Path
 
 def test_an_organizer_exports_in_the_terminal_chat(signed: Path) -> None:
     transcript = chat(signed, ["/export"], user="organizer")
-    assert "Don't Run Joe: 1 signatures exported as CSV" in transcript
+    assert "Don't Run Joe: 1 signature exported as CSV" in transcript
 
 
 def test_stats_chart_writes_a_png(signed: Path) -> None:

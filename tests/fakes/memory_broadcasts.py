@@ -9,21 +9,24 @@ from core.broadcasts.models import (
     BroadcastStatus,
     Delivery,
     DeliveryOutcome,
+    DeliveryRecord,
     DeliveryState,
     Totals,
+    UnreachableMark,
 )
-from core.models import Signature
+from core.models import ConsentRecord, Signature
 
 
 class MemoryBroadcasts:
-    """Mixed into `MemoryStore`, which provides ``signatures``."""
+    """Mixed into `MemoryStore`, which provides ``signatures`` and ``consents``."""
 
     signatures: list[Signature]
+    consents: list[ConsentRecord]
 
     def __init__(self) -> None:
         self.broadcasts: dict[int, Broadcast] = {}
         self.deliveries: dict[int, dict] = {}
-        self.unreachable: set[tuple[str, str]] = set()
+        self.unreachable: dict[tuple[str, str], UnreachableMark] = {}
         self.reported: set[int] = set()
 
     def _audience(self, petition: str | None) -> list[tuple[str, str]]:
@@ -81,6 +84,9 @@ class MemoryBroadcasts:
                 "address": address,
                 "kind": kind,
                 "state": DeliveryState.PENDING,
+                "attempts": 0,
+                "detail": None,
+                "finished_at": None,
             }
         self.broadcasts[broadcast_id] = broadcast.model_copy(
             update={"status": BroadcastStatus.SENDING, "confirmed_at": at, "total": len(recipients)}
@@ -99,6 +105,7 @@ class MemoryBroadcasts:
         )
         for row in self._rows(broadcast_id, state=DeliveryState.PENDING):
             row["state"] = DeliveryState.CANCELLED
+            row["finished_at"] = at
         return True
 
     async def set_progress_message(self, broadcast_id: int, message_id: str) -> None:
@@ -128,7 +135,7 @@ class MemoryBroadcasts:
         for row in self._rows(broadcast_id, state=DeliveryState.PENDING, platform=platform)[:limit]:
             if row["kind"] == "channel" or (row["platform"], row["address"]) in wanted:
                 row["state"] = DeliveryState.IN_FLIGHT
-                claimed.append(Delivery(**{k: v for k, v in row.items() if k != "state"}))
+                claimed.append(Delivery(**{k: row[k] for k in Delivery.model_fields}))
             else:
                 row["state"] = DeliveryState.SKIPPED
         return claimed
@@ -137,8 +144,12 @@ class MemoryBroadcasts:
         for outcome in outcomes:
             row = self.deliveries[outcome.delivery_id]
             row["state"] = outcome.state
+            row["attempts"] = outcome.attempts
+            row["detail"] = outcome.detail[:200]
+            row["finished_at"] = at
             if outcome.state is DeliveryState.UNREACHABLE and row["kind"] == "person":
-                self.unreachable.add((row["platform"], row["address"]))
+                mark = UnreachableMark(reason=outcome.detail, at=at)
+                self.unreachable[(row["platform"], row["address"])] = mark
 
     async def abandon_in_flight(self, platform: str) -> int:
         rows = [
@@ -190,6 +201,25 @@ class MemoryBroadcasts:
         self.reported.add(broadcast.id)
         return True
 
+    async def deliveries_to(self, platform: str, user_id: str) -> list[DeliveryRecord]:
+        return [
+            DeliveryRecord(
+                broadcast_id=row["broadcast_id"],
+                state=row["state"],
+                attempts=row["attempts"],
+                detail=row["detail"],
+                finished_at=row["finished_at"],
+            )
+            for row in self.deliveries.values()
+            if (row["platform"], row["address"], row["kind"]) == (platform, user_id, "person")
+        ]
+
+    async def unreachable_mark(self, platform: str, user_id: str) -> UnreachableMark | None:
+        return self.unreachable.get((platform, user_id))
+
+    async def broadcasts_by(self, author: str) -> list[Broadcast]:
+        return [b for b in self.broadcasts.values() if b.author == author]
+
     async def set_updates(
         self, platform: str, user_id: str, petition: str | None, opted_in: bool, at: datetime
     ) -> int:
@@ -203,6 +233,9 @@ class MemoryBroadcasts:
             ):
                 self.signatures[index] = s.model_copy(
                     update={"opted_in": opted_in, "opted_in_at": at}
+                )
+                self.consents.append(
+                    ConsentRecord(signature_id=s.id, kind="updates", granted=opted_in, at=at)
                 )
                 changed += 1
         return changed

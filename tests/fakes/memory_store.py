@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from core.fields import public_name
 from core.models import (
     AuditEntry,
+    ConsentRecord,
     ConversationState,
     DayCount,
     NewSignature,
@@ -31,6 +32,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
         self.conversations: dict[tuple[str, str], str] = {}
         self.signatures: list[Signature] = []
         self.email_keys: dict[int, str] = {}  # signature id -> the key NewSignature carried
+        self.consents: list[ConsentRecord] = []
         self.audit: list[AuditEntry] = []
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
@@ -62,6 +64,18 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
         self.signatures.append(signature)
         if new.email_key:
             self.email_keys[signature.id] = new.email_key
+        self.consents += [
+            ConsentRecord(
+                signature_id=signature.id,
+                kind="processing",
+                granted=True,
+                text_version=new.consent_version,
+                at=new.signed_at,
+            ),
+            ConsentRecord(
+                signature_id=signature.id, kind="updates", granted=new.opted_in, at=new.signed_at
+            ),
+        ]
         return signature
 
     async def active_signature(
@@ -80,6 +94,10 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
 
     async def signature_by_ref_code(self, ref_code: str) -> Signature | None:
         return next((s for s in self.signatures if s.ref_code == ref_code), None)
+
+    async def consents_of(self, platform: str, user_id: str) -> list[ConsentRecord]:
+        mine = {s.id for s in await self.signatures_of(platform, user_id)}
+        return [c for c in self.consents if c.signature_id in mine]
 
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         index = signature_id - 1
@@ -146,6 +164,9 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         yield  # every write is immediate and never fails to "commit"
+
+    async def audit_of(self, actor: str) -> list[AuditEntry]:
+        return [entry for entry in self.audit if entry.actor == actor]
 
     async def close(self) -> None:
         return None

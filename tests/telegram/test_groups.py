@@ -62,7 +62,7 @@ async def test_a_moderators_count_and_stats_answer_in_the_group(
 ) -> None:
     await alice.sign()
     count = await moderator_in_group.ask("/count")
-    assert "1 signatures" in count.plain
+    assert "1 signature," in count.plain
     stats, chart = await moderator_in_group.say("/stats", replies=2)
     assert "statistics" in stats.plain and "Total: 1" in stats.plain
     assert chart.kind == "photo" and chart.file.data.startswith(b"\x89PNG")

@@ -49,8 +49,10 @@ class Chat:
         caps: Capabilities = TERMINAL,
         private: bool = True,
         group_ids: tuple[str, ...] = (),
+        display_name: str = "Tester",
     ) -> None:
         self.bot = bot
+        self.display_name = display_name
         self.user = user
         self.platform = platform
         self.caps = caps
@@ -105,7 +107,7 @@ class Chat:
             platform=self.platform,
             user_id=self.user,
             chat_id=self.user if self.private else "-100",
-            display_name="Tester",
+            display_name=self.display_name,
             private=self.private,
             group_ids=self.group_ids,
             **what,

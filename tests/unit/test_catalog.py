@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from itertools import product
 from pathlib import Path
 
+import pytest
+from babel import Locale
+
 from core.bot import PetitionBot
+from core.broadcasts.models import DeliveryState
 from core.catalog import Catalog
+from core.config import FieldName
+from core.prompts import FIELD_TEXTS, field_key
 from core.roles import Role
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import Chat, campaign
@@ -24,10 +31,17 @@ def test_every_message_key_used_in_the_code_is_in_the_english_catalog() -> None:
     templated = {key for key in used if "{" in key}
     assert fixed and fixed <= keys, sorted(fixed - keys)
     commands = PetitionBot(campaign(), MemoryStore()).commands_for(Role.ORGANIZER)
-    for key in templated:  # ask_{field}, command_{command}: every one must have its message
-        names = commands if "{command}" in key else ["name", "email", "postal_code"]
+    filled_by = {"{command}": commands, "{delivery.state}": list(DeliveryState)}
+    for key in templated:  # command_{command}, ...: every one must have its message
+        names = next(values for part, values in filled_by.items() if part in key)
         for name in names:
             assert re.sub(r"\{[^}]+\}", name, key) in keys
+
+
+def test_every_field_has_each_of_its_texts_in_and_outside_the_us() -> None:
+    keys = Catalog.load().keys
+    for kind, field, country in product(FIELD_TEXTS, FieldName, ("US", "DE")):
+        assert field_key(kind, field, country) in keys
 
 
 async def test_a_petition_can_reword_any_message() -> None:
@@ -43,3 +57,54 @@ async def test_a_petition_can_reword_any_message() -> None:
 def test_unknown_languages_fall_back_to_english() -> None:
     catalog = Catalog.load()
     assert catalog.template("cancelled", "xx-YY") == catalog.template("cancelled")
+
+
+PLURAL_USE = re.compile(r"\{\w+:(\w+)\}")
+
+
+def test_every_plural_phrase_has_the_forms_its_language_needs() -> None:
+    catalog = Catalog.load()
+    assert catalog.plural_phrases("en"), "the English catalog has plural phrases"
+    for language in catalog.languages:
+        needed = Locale.parse(language).plural_form.tags | {"other"}
+        for name, forms in catalog.plural_phrases(language).items():
+            assert needed <= set(forms), f"{language}.{name} lacks {sorted(needed - set(forms))}"
+
+
+def test_every_plural_phrase_a_message_names_exists() -> None:
+    catalog = Catalog.load()
+    english = catalog.plural_phrases("en")
+    for language in catalog.languages:
+        for key in catalog.keys:
+            for name in PLURAL_USE.findall(catalog.template(key, language)):
+                assert name in catalog.plural_phrases(language) or name in english, (key, name)
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 signatures"), (1, "1 signature,"), (2, "2 signatures"), (1000, "1,000 signatures")],
+)
+def test_counts_agree_with_their_number(count: int, expected: str) -> None:
+    text = Catalog.load().render("count", title="T", count=count, percent=0, goal=10)
+    assert expected in text.to_plain_text()
+
+
+def test_a_new_language_brings_its_own_plural_forms_without_code(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text((ROOT / "core/locales/en.toml").read_text("utf-8"), "utf-8")
+    (tmp_path / "es.toml").write_text(
+        'firmas = { one = "{n} firma", many = "{n} de firmas", other = "{n} firmas" }\n'
+        'count = "**{title}**: {count:firmas}."\n',
+        "utf-8",
+    )
+    catalog = Catalog.load(tmp_path)
+    said = {
+        n: catalog.render("count", "es-MX", title="T", count=n).to_plain_text()
+        for n in (1, 2, 1_000_000)
+    }
+    assert said == {1: "T: 1 firma.", 2: "T: 2 firmas.", 1_000_000: "T: 1,000,000 de firmas."}
+    # A phrase the language lacks comes from English, with English's rule.
+    assert (
+        catalog.render("export_ready", "es", title="T", rows=1)
+        .to_plain_text()
+        .startswith("T: 1 signature exported")
+    )

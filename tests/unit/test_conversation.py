@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from core.bot import PetitionBot
-from core.models import Step
 from storage import SqliteStore
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import FORMS, GROUP_WITH_LINKS, Chat, Clock, campaign
@@ -44,9 +43,11 @@ async def test_full_signing_stores_details_and_consent(bot: PetitionBot, store: 
     assert signature.opted_in is True
     assert signature.consent_version == "2026-11-v1"
     assert "Thank you, Jane!" in chat.last
-    assert "1 of a goal of 100,000" in chat.last
-    assert signature.ref_code in chat.last
     assert await store.get_conversation("telegram", "1") is None
+    await chat.send("/status")  # the count and the referral code live in /status and /share
+    assert "Signatures so far: 1, 0.0% of the goal of 100,000" in chat.last
+    await chat.send("/share")
+    assert signature.ref_code in chat.last
 
 
 async def test_every_reply_in_the_conversation_is_private(bot: PetitionBot) -> None:
@@ -69,19 +70,16 @@ async def test_signing_twice_keeps_one_signature(bot: PetitionBot, store: Memory
     assert len(store.signatures) == 1
 
 
-async def test_same_email_from_a_second_account_is_refused_at_the_email_step(
+async def test_same_email_from_a_second_account_is_counted_once_without_saying_so(
     bot: PetitionBot, store: MemoryStore
 ) -> None:
     await Chat(bot, "1").sign("Jane Doe", "jane@example.org")
     second = Chat(bot, "2", platform="discord")
-    await second.send("/sign")
-    await second.press("Yes, I want")
-    await second.send("Jim Doe")
-    await second.send("JANE@example.org")
-    assert "already signed this petition" in second.replies[-2].text.to_plain_text()
-    state = await store.get_conversation("discord", "2")
-    assert state is not None and state.step is Step.FIELD and "email" not in state.answers
+    await second.sign("Jim Doe", "JANE@example.org")
+    assert "Each email address counts once" in second.last
+    assert "already" not in " ".join(r.text.to_plain_text() for r in second.replies)
     assert len(store.signatures) == 1
+    assert await store.get_conversation("discord", "2") is None
 
 
 @pytest.mark.parametrize(
@@ -330,7 +328,7 @@ async def test_moderators_see_counts_stats_and_recent_without_personal_data(
     await Chat(bot, "1").sign("Jane Doe", "jane@example.org")
     mod = Chat(bot, "42", private=False, caps=GROUP_WITH_LINKS)
     await mod.send("/count")
-    assert "1 signatures" in mod.last
+    assert "1 signature," in mod.last
     report, chart = await mod.send("/stats")
     text = report.text.to_plain_text()
     assert "Total: 1" in text and "telegram 1" in text and "Goal: 100,000" in text
@@ -420,3 +418,17 @@ async def test_a_failing_store_gets_a_clear_answer_not_silence(
     await chat.send("Jane Doe jane@example.org")
     assert "something went wrong on our side and nothing changed" in chat.last
     assert "jane@example.org" not in caplog.text and "could not handle" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "payload", ["s_newsletter", "r_ABCDEFGH", "c_stats", "c_start", "no-such-petition", "__"]
+)
+async def test_start_with_an_unknown_payload_gets_the_normal_welcome(
+    bot: PetitionBot, payload: str
+) -> None:
+    chat = Chat(bot)
+    welcome, pitch = await chat.send(f"/start {payload}")
+    assert welcome.text.to_plain_text().startswith("Hello Tester! I collect signatures")
+    assert pitch.text.to_plain_text().startswith("Don't Run Joe")
+    assert [c.label for row in pitch.choices for c in row] == ["✍️ Sign the petition"]
+    assert "don't know" not in welcome.text.to_plain_text() + pitch.text.to_plain_text()

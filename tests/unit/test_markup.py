@@ -46,3 +46,19 @@ def test_split_prefers_line_breaks_and_keeps_every_character() -> None:
 def test_split_cuts_a_line_longer_than_the_limit() -> None:
     pieces = Markup.plain("x" * 5000).split(2000)
     assert [len(p.to_plain_text()) for p in pieces] == [2000, 2000, 1000]
+
+
+def test_a_plural_phrase_takes_the_form_for_its_number_and_keeps_its_style() -> None:
+    forms = {"one": "{n} signature", "other": "{n} signatures"}
+
+    def plurals(name: str, number: object) -> str | None:
+        return (forms["one"] if number == 1 else forms["other"]) if name == "sigs" else None
+
+    one = render_template("**{count:sigs}** so far", {"count": 1}, plurals)
+    assert one.to_plain_text() == "1 signature so far" and one.spans[0].bold
+    many = render_template("{count:sigs}", {"count": 1000}, plurals)
+    assert many.to_plain_text() == "1,000 signatures"
+    # Without forms (an organizer's own broadcast text) nothing is replaced.
+    assert render_template("{count:sigs} {x:y}", {"count": 1}).to_plain_text() == (
+        "{count:sigs} {x:y}"
+    )
