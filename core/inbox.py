@@ -63,7 +63,10 @@ class InboxStore(Protocol):
         ...
 
     async def settle_inbound(self, platform: str, message_id: str, at: datetime) -> None:
-        """Replies sent (or nothing to answer): erase everything but the id and the times."""
+        """Replies sent (or nothing to answer): erase everything but the id and the times.
+
+        May be written in the background: lost in a crash, it costs the replies being sent
+        again, never a message lost."""
         ...
 
     async def prune_inbox(self, settled_before: datetime) -> int:

@@ -80,11 +80,19 @@ class GroupCommitWriter:
 
     async def write(self, op: WriteOp[T]) -> T:
         """Run ``op``; outside a transaction, return once it is committed."""
-        return await self._submit(op)
+        return await self._enqueue(op, _current.get())
+
+    def write_soon(self, op: WriteOp[Any]) -> None:
+        """Queue ``op`` without waiting for it: for marks whose loss in a crash costs a
+        repeat, never a loss (a failure is logged). ``close`` still writes it."""
+        if self._closed:
+            log.warning("a background write came after the store was closed")
+            return
+        self._enqueue(op, caller=None).add_done_callback(_log_failure)
 
     async def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
         """Rows as the current transaction sees them (its own writes included)."""
-        return await self._submit(lambda db: db.execute(sql, params).fetchall())
+        return await self._enqueue(lambda db: db.execute(sql, params).fetchall(), _current.get())
 
     def in_transaction(self) -> bool:
         """Whether the current task is inside a transaction that has written."""
@@ -135,16 +143,15 @@ class GroupCommitWriter:
         await asyncio.get_running_loop().run_in_executor(self._thread, self._connection.close)
         self._thread.shutdown(wait=True)
 
-    async def _submit(self, op: WriteOp[T]) -> T:
+    def _enqueue(self, op: WriteOp[T], caller: _Caller | None = None) -> asyncio.Future[T]:
         if self._closed:
             raise StoreClosed("the store is closed")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        caller = _current.get()
         self._queue.append(_Item(op, future, caller if caller and not caller.ended else None))
         self._wake.set()
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name="sqlite-writer")
-        return await future
+        return future
 
     async def _leave(self, caller: _Caller) -> None:
         caller.ended = True
@@ -270,6 +277,11 @@ class GroupCommitWriter:
         else:
             commit.done.set_exception(TransactionFailed(f"the commit failed: {failure}"))
             commit.done.exception()  # retrieved here; members that wait still get it
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("a background write failed: %s", type(future.exception()).__name__)
 
 
 def _settle(future: asyncio.Future[Any], outcome: Outcome) -> None:

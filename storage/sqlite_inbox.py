@@ -67,7 +67,9 @@ class SqliteInbox(SqliteConnections):
                 (at.isoformat(), at.isoformat(), platform, message_id),
             )
 
-        await self._write(settle)
+        # In the background: a crash before it is written resends the replies (a repeat),
+        # and waiting for it would hold the person's turn for one more commit.
+        self._writer.write_soon(settle)
 
     async def prune_inbox(self, settled_before: datetime) -> int:
         def prune(db: sqlite3.Connection) -> int:
