@@ -31,7 +31,7 @@ from bots.telegram.logsafety import protect_logs
 from bots.telegram.menu import register_menus
 from bots.telegram.ordering import CONCURRENT_UPDATES, PerUserUpdateProcessor
 from bots.telegram.sender import PLATFORM, TelegramSender
-from bots.telegram.updates import DurableUpdateQueue
+from bots.telegram.updates import DurableUpdateQueue, RawUpdates
 from core.bot import PetitionBot
 from core.messages import Capabilities
 
@@ -158,13 +158,15 @@ def create_application(
         )
     protect_logs(token)
     settings = config.telegram
-    queue = DurableUpdateQueue()
+    raw = RawUpdates()
+    queue = DurableUpdateQueue(raw)
     processor = PerUserUpdateProcessor(concurrent_updates)
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
+        .get_updates_request(raw)
         .update_queue(queue)
         .concurrent_updates(processor)
         .build()

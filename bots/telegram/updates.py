@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Any
 
 from telegram import Bot, Update
+from telegram.request import HTTPXRequest
 
 from bots.telegram.sender import PLATFORM
 from core.inbox import Inbox
@@ -23,19 +25,46 @@ from core.inbox import Inbox
 log = logging.getLogger(__name__)
 
 
+# Updates polled but not yet queued; more would mean nobody queues them (a stopped updater).
+MAX_UNQUEUED = 10_000
+
+
+class RawUpdates(HTTPXRequest):
+    """The request getUpdates goes through: it keeps each update as Telegram sent it.
+
+    Recording an update then costs a ``json.dumps`` of that dict; rebuilding it with the
+    library's ``Update.to_dict()`` took as long as the core's whole turn (bench/).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)  # the library's default for getUpdates
+        self.sent: dict[int, dict[str, Any]] = {}
+
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:
+        data = super().parse_json_payload(payload)
+        if len(self.sent) > MAX_UNQUEUED:
+            self.sent.clear()
+        for update in data.get("result") or []:
+            if isinstance(update, dict) and isinstance(update.get("update_id"), int):
+                self.sent[update["update_id"]] = update
+        return data
+
+
 class DurableUpdateQueue(asyncio.Queue[object]):
     """The Application's update queue; ``inbox`` is set once the core is open."""
 
-    def __init__(self) -> None:
+    def __init__(self, raw: RawUpdates | None = None) -> None:
         super().__init__()
         self.inbox: Inbox | None = None
+        self._raw = raw.sent if raw is not None else {}
 
     async def put(self, item: object) -> None:
         """Record an update before queueing it (the library confirms it after this returns)."""
         if isinstance(item, Update):
             if self.inbox is None:
                 raise RuntimeError("updates arrived before the core was opened")
-            payload = json.dumps(item.to_dict(), separators=(",", ":"))
+            data = self._raw.pop(item.update_id, None) or item.to_dict()  # a webhook's: rebuilt
+            payload = json.dumps(data, separators=(",", ":"))
             if not await self.inbox.record(PLATFORM, str(item.update_id), payload):
                 log.info("repeated update %s dropped", item.update_id)
                 return
