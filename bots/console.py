@@ -55,6 +55,12 @@ class ConsoleChat:
             return []
         return self._show(await self._bot.handle(inbound, CAPABILITIES))
 
+    async def resume(self) -> list[Outbound]:
+        """Open the chat: the step of an unfinished conversation, else what ``/start`` says."""
+        inbound = self.to_inbound("/start")
+        assert inbound is not None
+        return self._show(await self._bot.resume(inbound, CAPABILITIES))
+
     def to_inbound(self, line: str) -> Inbound | None:
         """A command (``/sign x``), a pressed choice (its number or label), or free text."""
         line = line.strip()
@@ -91,7 +97,11 @@ class ConsoleChat:
     def _print(self, reply: Outbound) -> None:
         text = render_terminal(reply.text, self._color)
         shown = [choice for row in reply.choices for choice in row]
-        self._choices = shown
+        if shown:
+            # The numbers on screen are the last ones printed: a reply without buttons (the
+            # answer to /status, say) leaves them standing, as buttons stay on their message
+            # in a chat app; the core tells a stale one from a current one.
+            self._choices = shown
         buttons = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(shown, start=1))
         links = "  ".join(f"{link.label}: {link.url}" for link in reply.links)
         # A terminal can't show a file; the command line writes the same ones to disk.
@@ -113,14 +123,14 @@ async def run_console(
 ) -> None:
     """Read lines until end of input; in a pipe each line is echoed so the transcript reads.
 
-    Ctrl-C ends it at once: the line is read on the event loop, so the cancellation that
-    SIGINT brings ends the wait.
+    A restarted chat opens at the step the person was at. Ctrl-C ends it at once: the line
+    is read on the event loop, so the cancellation that SIGINT brings ends the wait.
     """
     interactive = stdin.isatty()
     reader = LineReader(stdin)
     chat = ConsoleChat(bot, user, stdout, color=stdout.isatty())
     print(f"Chatting as console:{user}. Type /help, or Ctrl-D or Ctrl-C to leave.\n", file=stdout)
-    await chat.say("/start")
+    await chat.resume()
     while True:
         if interactive:
             print("> ", end="", file=stdout, flush=True)

@@ -99,16 +99,29 @@ class PetitionBot:
         One person's messages are handled one at a time (their conversation state is read,
         changed and written back); different people's run concurrently.
         """
+        return await self._answer(inbound, caps, self._dispatch)
+
+    async def resume(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
+        """Greet someone coming back (a restarted terminal chat): the current step of their
+        unfinished conversation if they have one, otherwise the answer to ``inbound``, the
+        ``/start`` the adapter would send."""
+        return await self._answer(inbound, caps, self._resume)
+
+    async def _answer(
+        self, inbound: Inbound, caps: Capabilities, answer: Handler
+    ) -> list[Outbound]:
         async with self._per_person.hold(inbound.user_key):
             try:
-                return await self._handle(inbound, caps)
+                return await self._in_turn(inbound, caps, answer)
             except Exception:
                 # A bug or a database failure: the person still gets an answer, and the log
                 # gets ids only (the inbound text may be personal data).
                 log.exception("could not handle %s from %s", inbound.kind, inbound.user_key)
                 return [Outbound(text=self.catalog.render("error_internal", inbound.language))]
 
-    async def _handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
+    async def _in_turn(
+        self, inbound: Inbound, caps: Capabilities, answer: Handler
+    ) -> list[Outbound]:
         turn = Turn(
             inbound=inbound,
             caps=caps,
@@ -118,17 +131,29 @@ class PetitionBot:
             now=self.clock(),
         )
         try:
-            match inbound.kind:
-                case InboundKind.COMMAND:
-                    return await self._command(turn)
-                case InboundKind.CHOICE:
-                    return await self._choice(turn)
-                case InboundKind.FORM:
-                    return await self._form(turn)
-                case InboundKind.TEXT:
-                    return await self._text(turn)
+            return await answer(turn)
         except UnknownPetition as exc:
             return [turn.say("unknown_petition", slug=exc.slug[:40], slugs=self._slugs())]
+
+    async def _dispatch(self, turn: Turn) -> list[Outbound]:
+        match turn.inbound.kind:
+            case InboundKind.COMMAND:
+                return await self._command(turn)
+            case InboundKind.CHOICE:
+                return await self._choice(turn)
+            case InboundKind.FORM:
+                return await self._form(turn)
+            case InboundKind.TEXT:
+                return await self._text(turn)
+
+    async def _resume(self, turn: Turn) -> list[Outbound]:
+        state, expired = await self.conversation.load(turn)
+        if state is not None and state.step in BROADCAST_STEPS:
+            return await self.broadcasts.resume(turn, state)
+        if state is not None:
+            return await self.conversation.resume(turn, state)
+        notice = [turn.say("expired", private=True)] if expired else []
+        return notice + await self._dispatch(turn)
 
     async def _command(self, turn: Turn) -> list[Outbound]:
         turn = self._continued(turn)

@@ -240,7 +240,8 @@ def test_a_killed_bot_finishes_the_same_signing_after_restart(tmp_path: Path) ->
     assert first.finish() == -signal.SIGKILL
 
     second = Interactive(tmp_path)
-    second.wait_for("Sign the petition")
+    second.wait_for("What is your ZIP code?")  # the step it was at, not the pitch
+    assert "Sign the petition" not in second.output
     second.send("12345", "updates about this campaign")
     second.send("1", "Please check your signature")
     second.send("1", "Thank you, Jane!")
