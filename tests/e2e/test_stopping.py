@@ -44,12 +44,12 @@ def test_a_signal_stops_a_piped_chat_and_keeps_the_answers(
 
 
 class Terminal:
-    """`petition-bot chat` on a pseudo-terminal of its own, as a person types into it."""
+    """`petition-bot` (chat by default) on a pseudo-terminal of its own, as a person types."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, *command: str) -> None:
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            [COMMAND, "chat", "--config", str(EXAMPLE), "--user", "alice"],
+            [COMMAND, *(command or ("chat", "--user", "alice")), "--config", str(EXAMPLE)],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -113,3 +113,15 @@ def test_sigterm_leaves_an_interactive_chat_at_once(tmp_path: Path) -> None:
     assert terminal.finish() == 143, terminal.output
     assert "Traceback" not in terminal.output
     assert closed_cleanly(tmp_path)
+
+
+def test_ctrl_c_at_the_broadcast_question_sends_nothing_and_exits(tmp_path: Path) -> None:
+    message = tmp_path / "news.txt"
+    message.write_text("Rally on Saturday", encoding="utf-8")
+    terminal = Terminal(tmp_path, "broadcast", "--message-file", str(message))
+    terminal.wait_for("people? [y/N]")
+    terminal.type(b"\x03")
+    assert terminal.finish() == 130, terminal.output
+    assert "Traceback" not in terminal.output
+    assert closed_cleanly(tmp_path)
+    assert rows(tmp_path, "SELECT status FROM broadcasts") == [("draft",)]
