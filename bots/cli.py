@@ -123,16 +123,18 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     finally:
         detail = f"{written} rows {fmt}" + ("" if finished else ", interrupted")
-        await bot.store.record_audit(
-            AuditEntry(
-                actor=f"cli:{_default_user()}",
-                action="export",
-                petition=petition.slug,
-                detail=detail,
-                at=utc_now(),
+        try:
+            await bot.store.record_audit(
+                AuditEntry(
+                    actor=f"cli:{_default_user()}",
+                    action="export",
+                    petition=petition.slug,
+                    detail=detail,
+                    at=utc_now(),
+                )
             )
-        )
-        await bot.store.close()
+        finally:
+            await bot.store.close()
     where = "standard output" if args.output == "-" else args.output
     print(f"Exported {written} signatures of {petition.slug} to {where} ({fmt}).", file=sys.stderr)
     return 0
