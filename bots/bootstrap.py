@@ -24,7 +24,11 @@ TOKEN_PATTERN = re.compile(
 async def open_bot(config: AppConfig, clock: Clock = utc_now) -> PetitionBot:
     """The core bot on the configured store; close it with ``await bot.store.close()``."""
     store = await open_store(config.storage.url)
-    return PetitionBot(config.campaign, store, clock=clock)
+    try:
+        return PetitionBot(config.campaign, store, clock=clock)
+    except BaseException:
+        await store.close()  # an open store's threads would keep the process from exiting
+        raise
 
 
 class RedactTokens(logging.Filter):

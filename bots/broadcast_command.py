@@ -20,6 +20,7 @@ from bots.bootstrap import configure_logging, open_bot
 from bots.broadcasting import broadcast_service
 from bots.config import AppConfig
 from bots.platforms import available_platforms
+from bots.terminal_input import LineReader
 from bots.terminal_progress import progress_bar
 from core.bot import PetitionBot, utc_now
 from core.broadcasts.composer import MAX_TEXT, announcement_channels
@@ -56,7 +57,7 @@ async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
         )
         counts = await bot.store.audience_counts(draft.petition)
         _print_preview(bot, draft, counts)
-        if not args.yes and not _confirmed_by_typing(sum(counts.values())):
+        if not args.yes and not await _confirmed_by_typing(sum(counts.values())):
             await bot.store.cancel_broadcast(draft.id, utc_now())
             print("Not sent.", file=sys.stderr)
             return EXIT_USAGE if not sys.stdin.isatty() else 0
@@ -91,12 +92,13 @@ def _print_preview(bot: PetitionBot, draft: Broadcast, counts: dict[str, int]) -
     print(f"  total: {sum(counts.values())} people\n---\n{draft.text}\n---")
 
 
-def _confirmed_by_typing(total: int) -> bool:
+async def _confirmed_by_typing(total: int) -> bool:
     if not sys.stdin.isatty():
         print("Standard input is not a terminal: pass --yes to send.", file=sys.stderr)
         return False
-    answer = input(f"Send to {total} people? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
+    print(f"Send to {total} people? [y/N] ", end="", flush=True)
+    answer = await LineReader(sys.stdin).readline()  # on the loop, so Ctrl-C ends the wait
+    return (answer or "").strip().lower() in ("y", "yes")
 
 
 async def _deliver(bot: PetitionBot, config: AppConfig, broadcast: Broadcast) -> None:
@@ -118,11 +120,29 @@ async def _deliver(bot: PetitionBot, config: AppConfig, broadcast: Broadcast) ->
                 file=sys.stderr,
             )
         sending = asyncio.gather(*(worker.deliver(broadcast) for worker in workers))
-        with progress_bar(broadcast.total, f"broadcast #{broadcast.id}") as advance:
-            while not sending.done():
+        try:
+            with progress_bar(broadcast.total, f"broadcast #{broadcast.id}") as advance:
+                while not sending.done():
+                    advance((await bot.store.totals(broadcast.id)).finished)
+                    await asyncio.wait([sending], timeout=0.5)
                 advance((await bot.store.totals(broadcast.id)).finished)
-                await asyncio.wait([sending], timeout=0.5)
-            advance((await bot.store.totals(broadcast.id)).finished)
+            await sending
+        except asyncio.CancelledError:
+            await _stop_workers(sending)
+            left = (await bot.store.totals(broadcast.id)).open
+            print(
+                f"Stopped. {left} recipients wait for the next delivery: `petition-bot run` "
+                "resumes unfinished broadcasts.",
+                file=sys.stderr,
+            )
+            raise
+
+
+async def _stop_workers(sending: asyncio.Future[list[int]]) -> None:
+    """Stopped (Ctrl-C, SIGTERM): the workers record their sends and hand the rest back,
+    before their senders close."""
+    sending.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
         await sending
 
 

@@ -4,11 +4,11 @@ export signatures."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import logging
 import os
 import re
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +20,7 @@ from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, ConfigError, load_config
 from bots.console import render_terminal, run_console
 from bots.platforms import MissingToken, NoPlatformEnabled, PlatformStopped, run_platforms
+from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
 from core.chart import signatures_chart
@@ -47,9 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(config.petitions)} petition(s) configured; the configuration is valid.")
         return 0
     try:
-        return asyncio.run(args.handler(config, args))
-    except KeyboardInterrupt:
-        return 130
+        return run_until_stopped(args.handler(config, args))
+    except KeyboardInterrupt:  # Ctrl-C before the command started
+        return EXIT_CODES[signal.SIGINT]
 
 
 async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
@@ -124,16 +125,18 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     finally:
         detail = f"{written} rows {fmt}" + ("" if finished else ", interrupted")
-        await bot.store.record_audit(
-            AuditEntry(
-                actor=f"cli:{_default_user()}",
-                action="export",
-                petition=petition.slug,
-                detail=detail,
-                at=utc_now(),
+        try:
+            await bot.store.record_audit(
+                AuditEntry(
+                    actor=f"cli:{_default_user()}",
+                    action="export",
+                    petition=petition.slug,
+                    detail=detail,
+                    at=utc_now(),
+                )
             )
-        )
-        await bot.store.close()
+        finally:
+            await bot.store.close()
     where = "standard output" if args.output == "-" else args.output
     print(f"Exported {written} signatures of {petition.slug} to {where} ({fmt}).", file=sys.stderr)
     return 0

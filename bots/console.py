@@ -6,6 +6,7 @@ import asyncio
 import sys
 from typing import TextIO
 
+from bots.terminal_input import LineReader
 from core.bot import PetitionBot
 from core.markup import Markup
 from core.messages import Capabilities, Choice, Inbound, InboundKind, Outbound
@@ -14,6 +15,8 @@ PLATFORM = "console"
 CAPABILITIES = Capabilities(max_text_length=100_000, native_forms=False)
 
 _BOLD, _ITALIC, _UNDERLINE, _RESET = "\x1b[1m", "\x1b[3m", "\x1b[4m", "\x1b[0m"
+# A choice is typed as its number: a few ASCII digits, never a 5,000-digit int() to parse.
+_MAX_CHOICE_DIGITS = 3
 
 
 def render_terminal(text: Markup, color: bool) -> str:
@@ -50,10 +53,13 @@ class ConsoleChat:
         inbound = self.to_inbound(line)
         if inbound is None:
             return []
-        replies = await self._bot.handle(inbound, CAPABILITIES)
-        for reply in replies:
-            self._print(reply)
-        return replies
+        return self._show(await self._bot.handle(inbound, CAPABILITIES))
+
+    async def resume(self) -> list[Outbound]:
+        """Open the chat: the step of an unfinished conversation, else what ``/start`` says."""
+        inbound = self.to_inbound("/start")
+        assert inbound is not None
+        return self._show(await self._bot.resume(inbound, CAPABILITIES))
 
     def to_inbound(self, line: str) -> Inbound | None:
         """A command (``/sign x``), a pressed choice (its number or label), or free text."""
@@ -67,23 +73,36 @@ class ConsoleChat:
             "display_name": self._user,
             "private": True,
         }
-        if line.startswith("/"):
-            command, *args = line[1:].split()
+        words = line[1:].split() if line.startswith("/") else []
+        if words:
+            command, *args = words
             return Inbound(kind=InboundKind.COMMAND, command=command, args=tuple(args), **base)
         choice = self._pressed(line)
         if choice is not None:
             return Inbound(kind=InboundKind.CHOICE, text=choice.data, **base)
-        return Inbound(kind=InboundKind.TEXT, text=line, **base)
+        return Inbound(kind=InboundKind.TEXT, text=line, **base)  # "/" alone is text too
 
     def _pressed(self, line: str) -> Choice | None:
-        if line.isdigit() and 1 <= int(line) <= len(self._choices):
-            return self._choices[int(line) - 1]
+        """The choice whose number (ASCII digits: ``²`` is text) or label was typed."""
+        if line.isascii() and line.isdigit() and len(line) <= _MAX_CHOICE_DIGITS:
+            number = int(line)
+            return self._choices[number - 1] if 1 <= number <= len(self._choices) else None
         return next((c for c in self._choices if c.label.casefold() == line.casefold()), None)
+
+    def _show(self, replies: list[Outbound]) -> list[Outbound]:
+        for reply in replies:
+            self._print(reply)
+        return replies
 
     def _print(self, reply: Outbound) -> None:
         text = render_terminal(reply.text, self._color)
-        self._choices = [choice for row in reply.choices for choice in row]
-        buttons = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(self._choices, start=1))
+        shown = [choice for row in reply.choices for choice in row]
+        if shown:
+            # The numbers on screen are the last ones printed: a reply without buttons (the
+            # answer to /status, say) leaves them standing, as buttons stay on their message
+            # in a chat app; the core tells a stale one from a current one.
+            self._choices = shown
+        buttons = "  ".join(f"[{i}] {c.label}" for i, c in enumerate(shown, start=1))
         links = "  ".join(f"{link.label}: {link.url}" for link in reply.links)
         # A terminal can't show a file; the command line writes the same ones to disk.
         attached = (
@@ -102,17 +121,27 @@ class ConsoleChat:
 async def run_console(
     bot: PetitionBot, user: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> None:
-    """Read lines until end of input; in a pipe each line is echoed so the transcript reads."""
+    """Read lines until end of input; in a pipe each line is echoed so the transcript reads.
+
+    A restarted chat opens at the step the person was at. Ctrl-C ends it at once: the line
+    is read on the event loop, so the cancellation that SIGINT brings ends the wait.
+    """
     interactive = stdin.isatty()
+    reader = LineReader(stdin)
     chat = ConsoleChat(bot, user, stdout, color=stdout.isatty())
-    print(f"Chatting as console:{user}. Type /help, or Ctrl-D to leave.\n", file=stdout)
-    await chat.say("/start")
+    print(f"Chatting as console:{user}. Type /help, or Ctrl-D or Ctrl-C to leave.\n", file=stdout)
+    await chat.resume()
     while True:
         if interactive:
             print("> ", end="", file=stdout, flush=True)
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
+        try:
+            line = await reader.readline()
+        except asyncio.CancelledError:
+            if interactive:
+                print(file=stdout, flush=True)  # the shell's prompt starts on its own line
+            raise
+        if line is None:
             return
         if not interactive:
-            print(f"> {line.rstrip()}", file=stdout)
+            print(f"> {_printable(line)}", file=stdout)
         await chat.say(line)

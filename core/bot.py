@@ -104,10 +104,21 @@ class PetitionBot:
         and the replies to send (core/inbox.py): after a crash the turn happened with its
         answer stored, or it did not happen at all.
         """
+        return await self._answer(inbound, caps, self._dispatch)
+
+    async def resume(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
+        """Greet someone coming back (a restarted terminal chat): the current step of their
+        unfinished conversation if they have one, otherwise the answer to ``inbound``, the
+        ``/start`` the adapter would send."""
+        return await self._answer(inbound, caps, self._resume)
+
+    async def _answer(
+        self, inbound: Inbound, caps: Capabilities, answer: Handler
+    ) -> list[Outbound]:
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
-                    replies = await self._answer(inbound, caps)
+                    replies = await self._safely(inbound, caps, answer)
                     if inbound.message_id is not None:
                         kept = stored_replies(inbound, replies)
                         await self.store.mark_handled(
@@ -118,9 +129,11 @@ class PetitionBot:
                 log.exception("could not store the turn of %s", inbound.user_key)
                 return [self._internal_error(inbound)]
 
-    async def _answer(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
+    async def _safely(
+        self, inbound: Inbound, caps: Capabilities, answer: Handler
+    ) -> list[Outbound]:
         try:
-            return await self._handle(inbound, caps)
+            return await self._in_turn(inbound, caps, answer)
         except Exception:
             # A bug or a database failure: the person still gets an answer, and the log
             # gets ids only (the inbound text may be personal data).
@@ -130,7 +143,9 @@ class PetitionBot:
     def _internal_error(self, inbound: Inbound) -> Outbound:
         return Outbound(text=self.catalog.render("error_internal", inbound.language))
 
-    async def _handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
+    async def _in_turn(
+        self, inbound: Inbound, caps: Capabilities, answer: Handler
+    ) -> list[Outbound]:
         turn = Turn(
             inbound=inbound,
             caps=caps,
@@ -140,15 +155,7 @@ class PetitionBot:
             now=self.clock(),
         )
         try:
-            match inbound.kind:
-                case InboundKind.COMMAND:
-                    return await self._command(turn)
-                case InboundKind.CHOICE:
-                    return await self._choice(turn)
-                case InboundKind.FORM:
-                    return await self._form(turn)
-                case InboundKind.TEXT:
-                    return await self._text(turn)
+            return await answer(turn)
         except UnknownPetition as exc:
             # What someone typed is only ever repeated to them: privately where the platform
             # can, never into a group.
@@ -156,6 +163,26 @@ class PetitionBot:
                 return [turn.say("unknown_petition_in_group", slugs=self._slugs())]
             slug = exc.slug[:40]
             return [turn.say("unknown_petition", private=True, slug=slug, slugs=self._slugs())]
+
+    async def _dispatch(self, turn: Turn) -> list[Outbound]:
+        match turn.inbound.kind:
+            case InboundKind.COMMAND:
+                return await self._command(turn)
+            case InboundKind.CHOICE:
+                return await self._choice(turn)
+            case InboundKind.FORM:
+                return await self._form(turn)
+            case InboundKind.TEXT:
+                return await self._text(turn)
+
+    async def _resume(self, turn: Turn) -> list[Outbound]:
+        state, expired = await self.conversation.load(turn)
+        if state is not None and state.step in BROADCAST_STEPS:
+            return await self.broadcasts.resume(turn, state)
+        if state is not None:
+            return await self.conversation.resume(turn, state)
+        notice = [turn.say("expired", private=True)] if expired else []
+        return notice + await self._dispatch(turn)
 
     async def _command(self, turn: Turn) -> list[Outbound]:
         turn = self._continued(turn)

@@ -14,7 +14,7 @@ from core.config import CampaignConfig, FieldName, PetitionConfig
 from core.fields import InvalidField, validate_field
 from core.markup import Markup
 from core.messages import Outbound
-from core.models import BROADCAST_STEPS, ConversationState, Step
+from core.models import BROADCAST_STEPS, SIGNING_STEPS, ConversationState, Step
 from core.prompts import closing, prompt, signature_form
 from core.signing import sign
 from core.store import Store
@@ -50,10 +50,17 @@ class SigningConversation:
         referrer_code: str | None = None,
         confirmed: bool = False,
     ) -> list[Outbound]:
-        """Start signing; ``confirmed`` skips the "sign?" question (the Sign button was pressed)."""
+        """Start signing; ``confirmed`` skips the "sign?" question (the Sign button was pressed).
+
+        Someone who already gave answers for this petition continues where they were: a
+        repeated /sign or an old Sign button never wipes what they typed.
+        """
         inbound = turn.inbound
         if await self._store.active_signature(petition.slug, inbound.platform, inbound.user_id):
             return [turn.say("already_signed", petition, private=True, title=petition.title)]
+        current, _ = await self.load(turn)
+        if current is not None and _has_answers_for(current, petition):
+            return await self.resume(turn, current)
         state = ConversationState(
             platform=inbound.platform,
             user_id=inbound.user_id,
@@ -67,6 +74,14 @@ class SigningConversation:
         if confirmed:
             self._to_first_input(turn, state, petition)
         return await self._save_and_prompt(turn, state, petition)
+
+    async def resume(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+        """Show where an unfinished conversation stands, changing nothing."""
+        petition = self._petition(state)
+        if state.step is Step.WITHDRAW:
+            return [prompt(turn, state, petition)]
+        note = turn.say("signing_resumed", petition, private=True, title=petition.title)
+        return [note, prompt(turn, state, petition)]
 
     async def begin_withdrawal(self, turn: Turn, petition: PetitionConfig) -> list[Outbound]:
         """Ask to confirm a withdrawal; nothing is erased before the signer confirms."""
@@ -239,3 +254,9 @@ class SigningConversation:
         if referrer is None or not referrer.active or referrer.petition != petition.slug:
             return None
         return code
+
+
+def _has_answers_for(state: ConversationState, petition: PetitionConfig) -> bool:
+    """A signing of ``petition`` with something typed into it (not a withdrawal or a draft)."""
+    signing = state.step in SIGNING_STEPS
+    return signing and state.petition == petition.slug and bool(state.answers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,6 +11,9 @@ from core.markup import Markup
 
 # Anything longer is cut before the core looks at it, so nothing unbounded is ever stored.
 MAX_INBOUND_TEXT = 4096
+# Lone surrogates (bytes read with surrogateescape, a lone "\ud83d" escape in JSON) can't
+# be written as UTF-8, so storing them would fail: they become U+FFFD on the way in.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Capabilities(BaseModel):
@@ -57,17 +61,23 @@ class Inbound(BaseModel):
     @field_validator("text", "display_name")
     @classmethod
     def _cap_text(cls, value: str) -> str:
-        return value[:MAX_INBOUND_TEXT]
+        return _encodable(value[:MAX_INBOUND_TEXT])
+
+    @field_validator("command")
+    @classmethod
+    def _clean_command(cls, value: str | None) -> str | None:
+        return None if value is None else _encodable(value[:MAX_INBOUND_TEXT])
 
     @field_validator("args")
     @classmethod
     def _cap_args(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(arg[:MAX_INBOUND_TEXT] for arg in value[:20])
+        return tuple(_encodable(arg[:MAX_INBOUND_TEXT]) for arg in value[:20])
 
     @field_validator("form")
     @classmethod
     def _cap_form(cls, value: dict[str, str]) -> dict[str, str]:
-        return {key[:64]: text[:MAX_INBOUND_TEXT] for key, text in list(value.items())[:10]}
+        items = list(value.items())[:10]
+        return {_encodable(key[:64]): _encodable(text[:MAX_INBOUND_TEXT]) for key, text in items}
 
     @property
     def user_key(self) -> str:
@@ -142,3 +152,7 @@ class Outbound(BaseModel):
     file: Attachment | None = None
     links: tuple[LinkButton, ...] = ()
     private: bool = False
+
+
+def _encodable(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)

@@ -94,6 +94,9 @@ class Step(StrEnum):
 
 
 BROADCAST_STEPS = frozenset({Step.BROADCAST_TEXT, Step.BROADCAST_AUDIENCE, Step.BROADCAST_PREVIEW})
+SIGNING_STEPS = frozenset(
+    {Step.CONFIRM, Step.FIELD, Step.FORM, Step.CONSENT, Step.SUMMARY, Step.EDIT}
+)
 
 
 class ConversationState(BaseModel):

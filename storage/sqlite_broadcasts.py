@@ -185,6 +185,21 @@ class SqliteBroadcasts(SqliteConnections):
 
         await self._write(record)
 
+    async def release_deliveries(self, delivery_ids: list[int]) -> int:
+        def release(db: sqlite3.Connection) -> int:
+            cursor = db.executemany(
+                "UPDATE deliveries SET status = CASE WHEN (SELECT status FROM broadcasts b"
+                "   WHERE b.id = deliveries.broadcast_id) = 'sending' THEN 'pending'"
+                "   ELSE 'cancelled' END"
+                " WHERE id = ? AND status = 'in_flight'",
+                [(delivery_id,) for delivery_id in delivery_ids],
+            )
+            return cursor.rowcount
+
+        if not delivery_ids:
+            return 0
+        return await self._writer.write(release)
+
     async def abandon_in_flight(self, platform: str) -> int:
         def abandon(db: sqlite3.Connection) -> int:
             cursor = db.execute(

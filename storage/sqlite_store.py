@@ -6,6 +6,7 @@ WAL lets run beside the writer without waiting for it (see `storage.sqlite_conne
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -53,13 +54,19 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteStore:
-        """Open (creating and migrating if needed) the database at ``path``."""
-        writer = GroupCommitWriter(path, PRAGMAS)
-        await migrate(writer)
-        reader = await aiosqlite.connect(str(path), isolation_level=None)
-        for pragma in PRAGMAS:
-            await reader.execute(pragma)
-        return cls(writer, BatchReader(path, PRAGMAS), reader)
+        """Open (creating and migrating if needed) the database at ``path``; on a failure,
+        whatever was already open is closed again."""
+        async with contextlib.AsyncExitStack() as undo:
+            writer = GroupCommitWriter(path, PRAGMAS)
+            undo.push_async_callback(writer.close)
+            await migrate(writer)
+            reader = await aiosqlite.connect(str(path), isolation_level=None)
+            undo.push_async_callback(reader.close)
+            for pragma in PRAGMAS:
+                await reader.execute(pragma)
+            lookups = BatchReader(path, PRAGMAS)
+            undo.pop_all()
+        return cls(writer, lookups, reader)
 
     async def close(self) -> None:
         await self._close_connections()

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 
 from core.broadcasts.announcement import Announcements
-from core.broadcasts.models import Delivery, DeliveryState
+from core.broadcasts.models import Broadcast, Delivery, DeliveryState
 from core.commands.base import Handler, Services, petition_from_args
 from core.config import CampaignConfig, PetitionConfig
 from core.markup import Markup
@@ -103,9 +103,20 @@ class BroadcastComposer:
 
     async def on_text(self, turn: Turn, state: ConversationState) -> list[Outbound]:
         if state.step is not Step.BROADCAST_TEXT:
-            return [turn.say("use_buttons")]
+            return [turn.say("use_buttons"), *await self.resume(turn, state)]
         state.answers["text"] = turn.inbound.text
         return await self._ask_audience(turn, state)
+
+    async def resume(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+        """The current step of a broadcast being composed, with its buttons, changing nothing."""
+        match state.step:
+            case Step.BROADCAST_AUDIENCE:
+                return [self._audience_question(turn, state)]
+            case Step.BROADCAST_PREVIEW:
+                draft = await self._store.get_broadcast(int(state.answers["broadcast_id"]))
+                if draft is not None:
+                    return [await self._preview_message(turn, state, draft)]
+        return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
 
     async def on_choice(self, turn: Turn, state: ConversationState, name: str) -> list[Outbound]:
         if turn.role < Role.ORGANIZER:  # roles are re-checked on every privileged button
@@ -120,7 +131,7 @@ class BroadcastComposer:
                 return await self._preview(turn, target, state.answers["text"])
         if state.step is Step.BROADCAST_PREVIEW and name == "confirm":
             return await self._confirm(turn, state)
-        return [turn.say("button_not_now")]
+        return [turn.say("button_not_now"), *await self.resume(turn, state)]
 
     def _new_state(self, turn: Turn, text: str) -> ConversationState:
         return ConversationState(
@@ -143,6 +154,9 @@ class BroadcastComposer:
         state.step = Step.BROADCAST_AUDIENCE
         state.answers["text"] = text
         await self._store.save_conversation(state)
+        return [self._audience_question(turn, state)]
+
+    def _audience_question(self, turn: Turn, state: ConversationState) -> Outbound:
         rows = [
             [
                 turn.choice(
@@ -154,7 +168,7 @@ class BroadcastComposer:
         rows.append([turn.choice("broadcast_to_all_button", f"{state.nonce}:to:{ALL}")])
         rows.append([self._cancel_button(turn, state)])
         labels = {p.slug: p.title for p in self._s.campaign.petitions}
-        return [turn.say("broadcast_ask_audience", choices=rows, petitions=", ".join(labels))]
+        return turn.say("broadcast_ask_audience", choices=rows, petitions=", ".join(labels))
 
     async def _preview(self, turn: Turn, target: PetitionConfig | str, text: str) -> list[Outbound]:
         petition = target if isinstance(target, PetitionConfig) else None
@@ -168,11 +182,19 @@ class BroadcastComposer:
             (inbound.platform, inbound.chat_id),
             turn.now,
         )
-        counts = await self._store.audience_counts(broadcast.petition)
         state = self._new_state(turn, text)
         state.step = Step.BROADCAST_PREVIEW
         state.answers["broadcast_id"] = str(broadcast.id)
         await self._store.save_conversation(state)
+        return [await self._preview_message(turn, state, broadcast)]
+
+    async def _preview_message(
+        self, turn: Turn, state: ConversationState, broadcast: Broadcast
+    ) -> Outbound:
+        """The draft as its recipients will see it, who gets it, and Confirm or Cancel."""
+        inbound = turn.inbound
+        petition = self._s.campaign.petition(broadcast.petition) if broadcast.petition else None
+        counts = await self._store.audience_counts(broadcast.petition)
         sample = self._announcements.message_for(
             broadcast,
             Delivery(
@@ -193,7 +215,7 @@ class BroadcastComposer:
             channels=len(self._channels(petition)),
             message=sample.text,
         )
-        return [turn.reply(preview, choices=[[confirm, self._cancel_button(turn, state)]])]
+        return turn.reply(preview, choices=[[confirm, self._cancel_button(turn, state)]])
 
     def _per_platform(self, turn: Turn, counts: dict[str, int]) -> Markup:
         lines = Markup()

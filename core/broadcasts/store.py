@@ -70,6 +70,11 @@ class BroadcastStore(Protocol):
         """Write final delivery states; unreachable people are remembered for later."""
         ...
 
+    async def release_deliveries(self, delivery_ids: list[int]) -> int:
+        """Deliveries claimed but never sent (the worker stopped) go back to pending, or to
+        cancelled if their broadcast was cancelled meanwhile; returns how many were in flight."""
+        ...
+
     async def abandon_in_flight(self, platform: str) -> int:
         """After a crash: deliveries left in flight become unknown and are never resent."""
         ...

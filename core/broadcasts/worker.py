@@ -3,7 +3,9 @@
 Deliveries are claimed from the store in small batches (never the whole audience in memory),
 marked in flight before any send, sent at the platform's pace, and their outcomes written
 back per batch. Each platform runs its own worker, so a slow platform never holds up a
-fast one, and each process delivers only for the platforms it serves.
+fast one, and each process delivers only for the platforms it serves. A worker stopped
+mid-batch (cancelled: the process is stopping) lets the requests already out finish,
+records every outcome it has, and hands the deliveries it never sent back to pending.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.broadcasts.models import Broadcast, Delivery, DeliveryOutcome, DeliveryState
@@ -24,7 +27,17 @@ log = logging.getLogger(__name__)
 MessageFor = Callable[[Broadcast, Delivery], Outbound]
 Clock = Callable[[], datetime]
 
+Sent = DeliveryOutcome | None  # None: stopped before the delivery had an outcome
+
 MAX_RATE_LIMITED_TRIES = 10  # a platform that keeps saying "retry after" is treated as failed
+
+
+@dataclass
+class _Sending:
+    """One batch in progress: whose request is out, and whether a stop came."""
+
+    out: set[int] = field(default_factory=set)
+    stopped: bool = False
 
 
 class DeliveryWorker:
@@ -81,9 +94,7 @@ class DeliveryWorker:
         """Send this platform's pending deliveries of one broadcast until none are left."""
         tried = 0
         while broadcast.id not in self._cancelled:
-            batch = await self._store.claim_deliveries(
-                broadcast.id, self.platform, self._batch_size
-            )
+            batch = await self._claim(broadcast)
             if not batch:
                 break
             outcomes = await self._send_batch(broadcast, batch)
@@ -93,28 +104,81 @@ class DeliveryWorker:
         await self._store.finish_broadcast(broadcast.id, self._clock())
         return tried
 
+    async def _claim(self, broadcast: Broadcast) -> list[Delivery]:
+        """The next batch, marked in flight; a stop during the claim hands it straight back."""
+        claim = asyncio.ensure_future(
+            self._store.claim_deliveries(broadcast.id, self.platform, self._batch_size)
+        )
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            batch = await claim  # the claim is one short write: let it finish to undo it
+            await self._store.release_deliveries([delivery.id for delivery in batch])
+            raise
+
     async def _send_batch(
         self, broadcast: Broadcast, batch: list[Delivery]
     ) -> list[DeliveryOutcome]:
+        """Send a claimed batch; stopped (cancelled) part-way, it hands the batch back first."""
         slots = asyncio.Semaphore(self._concurrency)
+        sending = _Sending()
 
-        async def one(delivery: Delivery) -> DeliveryOutcome:
+        async def one(delivery: Delivery) -> DeliveryOutcome | None:
             async with slots:
-                return await self._send(broadcast, delivery)
+                return await self._send(broadcast, delivery, sending)
 
-        return list(await asyncio.gather(*(one(delivery) for delivery in batch)))
+        tasks = {asyncio.create_task(one(delivery)): delivery for delivery in batch}
+        try:
+            await asyncio.wait(tasks)
+        except asyncio.CancelledError:
+            await self._hand_back(tasks, sending)
+            raise
+        return [outcome for task in tasks if (outcome := task.result()) is not None]
 
-    async def _send(self, broadcast: Broadcast, delivery: Delivery) -> DeliveryOutcome:
+    async def _hand_back(
+        self, tasks: dict[asyncio.Task[Sent], Delivery], sending: _Sending
+    ) -> None:
+        """On a stop: requests already out get their answer, the outcomes known are recorded,
+        and every delivery not sent goes back to pending for whichever worker runs next."""
+        sending.stopped = True
+        for task, delivery in tasks.items():
+            if delivery.id not in sending.out:
+                task.cancel()  # waiting for a slot, its turn or a retry: nothing is out
+        await asyncio.wait(tasks)
+        outcomes = [o for t in tasks if not t.cancelled() and (o := t.result()) is not None]
+        known = {outcome.delivery_id for outcome in outcomes}
+        unsent = [delivery.id for delivery in tasks.values() if delivery.id not in known]
+        try:
+            await self._store.record_outcomes(outcomes, self._clock())
+            await self._store.release_deliveries(unsent)
+        except Exception:  # left in flight, they become unknown at the next start
+            log.exception("could not hand back a batch platform=%s", self.platform)
+            return
+        log.info(
+            "stopped mid-batch platform=%s recorded=%d handed_back=%d",
+            self.platform,
+            len(outcomes),
+            len(unsent),
+        )
+
+    async def _send(self, broadcast: Broadcast, delivery: Delivery, sending: _Sending) -> Sent:
+        """The delivery's final outcome, or ``None`` if a stop came before it had one."""
         message = self._message_for(broadcast, delivery)
         attempts = rate_limited = 0
         while True:
             if broadcast.id in self._cancelled:
                 return _outcome(delivery, DeliveryState.CANCELLED, attempts, "cancelled")
+            if sending.stopped:
+                return None
             await self._pacer.wait_turn()
             if broadcast.id in self._cancelled:  # cancelled while waiting for its turn
                 return _outcome(delivery, DeliveryState.CANCELLED, attempts, "cancelled")
             attempts += 1
-            result = await self._attempt(delivery, message)
+            sending.out.add(delivery.id)
+            try:
+                result = await self._attempt(delivery, message)
+            finally:
+                sending.out.discard(delivery.id)
             match result.status:
                 case DeliveryStatus.DELIVERED:
                     return _outcome(delivery, DeliveryState.DELIVERED, attempts)
@@ -126,7 +190,7 @@ class DeliveryWorker:
                     self._pacer.pause(result.retry_after or 1.0)
                 case _ if attempts >= self._max_attempts or rate_limited >= MAX_RATE_LIMITED_TRIES:
                     return _outcome(delivery, DeliveryState.FAILED, attempts, result.detail)
-                case _:
+                case _ if not sending.stopped:
                     await asyncio.sleep(self._retry_delay * 2 ** (attempts - 1))
 
     async def _attempt(self, delivery: Delivery, message: Outbound) -> DeliveryResult:

@@ -67,6 +67,39 @@ async def test_claims_mark_in_flight_and_never_hand_out_a_delivery_twice(store: 
     assert (await store.totals(broadcast_id))[DeliveryState.IN_FLIGHT] == 5
 
 
+async def test_deliveries_handed_back_are_claimed_again_and_never_become_unknown(
+    store: Store,
+) -> None:
+    for i in range(4):
+        await signed(store, str(i))
+    broadcast_id = await draft(store)
+    await store.confirm_broadcast(broadcast_id, [], NOW)
+    claimed = await store.claim_deliveries(broadcast_id, "telegram", 4)
+    sent, unsent = claimed[:1], claimed[1:]
+    outcome = DeliveryOutcome(delivery_id=sent[0].id, state=DeliveryState.DELIVERED, attempts=1)
+    await store.record_outcomes([outcome], NOW)
+    handed_back = [d.id for d in unsent]
+    assert await store.release_deliveries([*handed_back, sent[0].id]) == 3  # only in flight
+    totals = await store.totals(broadcast_id)
+    assert totals[DeliveryState.PENDING] == 3 and totals[DeliveryState.IN_FLIGHT] == 0
+    assert await store.abandon_in_flight("telegram") == 0  # a restart finds nothing unknown
+    again = await store.claim_deliveries(broadcast_id, "telegram", 10)
+    assert sorted(d.id for d in again) == sorted(handed_back)
+    assert await store.release_deliveries([]) == 0
+
+
+async def test_deliveries_handed_back_after_a_cancel_are_cancelled(store: Store) -> None:
+    for i in range(2):
+        await signed(store, str(i))
+    broadcast_id = await draft(store)
+    await store.confirm_broadcast(broadcast_id, [], NOW)
+    claimed = await store.claim_deliveries(broadcast_id, "telegram", 2)
+    await store.cancel_broadcast(broadcast_id, NOW)
+    assert await store.release_deliveries([d.id for d in claimed]) == 2
+    totals = await store.totals(broadcast_id)
+    assert totals[DeliveryState.CANCELLED] == 2 and totals.open == 0
+
+
 async def test_opting_out_or_withdrawing_skips_a_broadcast_in_progress(store: Store) -> None:
     for user in ("1", "2", "3"):
         await signed(store, user)

@@ -279,13 +279,14 @@ def test_a_killed_bot_finishes_the_same_signing_after_restart(tmp_path: Path) ->
     first.wait_for("Sign the petition")
     first.send("/sign", "Yes, I want to sign")
     first.send("1", "full name")
-    first.send("Jane Doe", "email address")
+    first.send("Jane Doe", "What is your email address")
     first.send("jane@example.org", "ZIP code?")
     first.process.send_signal(signal.SIGKILL)
     assert first.finish() == -signal.SIGKILL
 
     second = Interactive(tmp_path)
-    second.wait_for("Sign the petition")
+    second.wait_for("What is your ZIP code?")  # the step it was at, not the pitch
+    assert "Sign the petition" not in second.output
     second.send("12345", "updates about this campaign")
     second.send("1", "Please check your signature")
     second.send("1", "Thank you, Jane!")

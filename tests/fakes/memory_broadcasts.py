@@ -151,6 +151,16 @@ class MemoryBroadcasts:
                 mark = UnreachableMark(reason=outcome.detail, at=at)
                 self.unreachable[(row["platform"], row["address"])] = mark
 
+    async def release_deliveries(self, delivery_ids: list[int]) -> int:
+        released = 0
+        for delivery_id in delivery_ids:
+            row = self.deliveries[delivery_id]
+            if row["state"] is DeliveryState.IN_FLIGHT:
+                sending = self.broadcasts[row["broadcast_id"]].status is BroadcastStatus.SENDING
+                row["state"] = DeliveryState.PENDING if sending else DeliveryState.CANCELLED
+                released += 1
+        return released
+
     async def abandon_in_flight(self, platform: str) -> int:
         rows = [
             r
