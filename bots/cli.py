@@ -17,15 +17,16 @@ from typing import BinaryIO
 
 from bots.bootstrap import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level, open_bot
 from bots.broadcast_command import broadcast_command
-from bots.config import AppConfig, ConfigError, load_config
+from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
-from bots.platforms import MissingToken, NoPlatformEnabled, PlatformStopped, run_platforms
+from bots.platforms import NoPlatformEnabled, PlatformStopped, run_platforms
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
 from core.chart import signatures_chart
 from core.commands.moderator import STATS_DAYS
 from core.config import PetitionConfig
+from core.errors import ConfigError, MissingToken
 from core.exports import ExportFormat, export_size, write_export
 from core.models import AuditEntry
 from core.reports import stats_report

@@ -29,6 +29,7 @@ from core.config import (
     RolesConfig,
     petition_list_problems,
 )
+from core.errors import ConfigError
 from storage import sqlite_path
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
@@ -39,15 +40,6 @@ ENV_CONFIG = "PETITION_BOT_CONFIG"
 BUNDLED_EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
 DiscordId = Annotated[int, Within(1, 2**63 - 1, note="a Discord id")]
-
-
-class ConfigError(Exception):
-    """The configuration can't be used; ``problems`` name each key and what is wrong."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        super().__init__(f"{source}: " + "; ".join(problems))
-        self.source = source
-        self.problems = problems
 
 
 class StorageSettings(BaseModel):

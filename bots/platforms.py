@@ -10,17 +10,14 @@ from dataclasses import dataclass
 
 from bots.config import AppConfig
 from core.delivery import Sender
+from core.errors import MissingToken, StartupError
 
 
-class NoPlatformEnabled(RuntimeError):
+class NoPlatformEnabled(StartupError):
     """`run` was asked to start with no platform enabled in the config."""
 
 
-class MissingToken(RuntimeError):
-    """An enabled platform's token is not in the environment."""
-
-
-class PlatformStopped(RuntimeError):
+class PlatformStopped(StartupError):
     """A platform adapter stopped with an error; the message names the platform and why."""
 
 
@@ -38,7 +35,7 @@ class Platform:
 
 def available_platforms() -> list[Platform]:
     """Every adapter this build knows; each registers itself here when it is added."""
-    # Imported here: the adapter imports this module (MissingToken), and its library is big.
+    # Imported here: an adapter's library is big, and only `run` and `broadcast` need it.
     from bots.discord_bot import open_sender as open_discord_sender
     from bots.discord_bot import run_discord
     from bots.telegram.runner import run_telegram, telegram_enabled

@@ -27,16 +27,21 @@ from babel import Locale
 from babel.lists import format_list
 from babel.plural import PluralRule
 
+from core.errors import ConfigError
 from core.markup import Markup, PluralForms, render_template
 
 DEFAULT_LANGUAGE = "en"
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
+CATALOG = "core/locales"  # where a missing message is missing from
 
 Forms = Mapping[str, str]
 
 
-class MissingMessage(KeyError):
+class MissingMessage(ConfigError):
     """A message key is not in the catalog: a bug, or an override naming an unknown key."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(CATALOG, [problem])
 
 
 class Catalog:
@@ -97,7 +102,7 @@ class Catalog:
         for messages in (own, self._languages[DEFAULT_LANGUAGE]):
             if key in messages:
                 return messages[key]
-        raise MissingMessage(key)
+        raise MissingMessage(f"no message {key!r}")
 
     def plural(self, name: str, number: object, language: str | None = None) -> str | None:
         """The template of phrase ``name``'s form for ``number``, in the language that has it."""

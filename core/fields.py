@@ -9,6 +9,7 @@ import regex
 from email_validator import EmailNotValidError, validate_email
 
 from core.config import EmailAliases, FieldName
+from core.errors import BadInput
 
 NAME_MAX = 100
 # Unicode's Default_Ignorable_Code_Point (characters that render as nothing: zero-width spaces
@@ -28,7 +29,7 @@ _FORMULA_START = ("=", "+", "-", "@")
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})  # one mailbox, dots ignored
 
 
-class InvalidField(ValueError):
+class InvalidField(BadInput):
     """A value a signer typed is not acceptable; ``message_key`` names the catalog answer."""
 
     def __init__(self, field: FieldName, message_key: str) -> None:

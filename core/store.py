@@ -1,4 +1,7 @@
-"""The store port: everything the core asks of storage, and the errors storage may raise."""
+"""The store port: everything the core asks of storage, and the refusal every store raises.
+
+The rest of storage's errors are the ``StoreError`` branch of core/errors.py.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from core.broadcasts.store import BroadcastStore
+from core.errors import StoreError
 from core.inbox import InboxStore
 from core.models import (
     AuditEntry,
@@ -19,10 +23,6 @@ from core.models import (
     Signature,
     Stats,
 )
-
-
-class StoreError(Exception):
-    """Base class of storage failures the core knows how to answer."""
 
 
 class AlreadySigned(StoreError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.errors import StoreError
 from core.store import Store
 from core.urls import mask_url
 from storage.sqlite_store import SqliteStore
@@ -15,7 +16,9 @@ POSTGRES = ("postgres://", "postgresql://")
 USE_SQLITE = "use sqlite:///relative/path.db or sqlite:////absolute/path.db"
 
 
-class UnsupportedStorage(ValueError):
+# Also a ValueError: the config's storage.url validator raises it, and pydantic reports only a
+# ValueError as the key's problem (any other exception would escape as a traceback).
+class UnsupportedStorage(StoreError, ValueError):
     """The storage URL names a scheme this build does not support."""
 
 

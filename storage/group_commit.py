@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from storage.thread_batcher import MAX_BATCH, Outcome, StoreClosed, connect
+from core.errors import StoreClosed, StoreError
+from storage.thread_batcher import MAX_BATCH, Outcome, connect
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,9 @@ class _Item:
 _current: ContextVar[_Caller | None] = ContextVar("sqlite_transaction", default=None)
 
 
-class TransactionFailed(sqlite3.OperationalError):
+# Also a sqlite3.OperationalError, as the failed commit underneath is: code that handles
+# SQLite's own failures (``except sqlite3.Error``) handles this one too.
+class TransactionFailed(StoreError, sqlite3.OperationalError):
     """The commit holding a transaction's writes failed: none of them is stored."""
 
 

@@ -18,9 +18,14 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+from core.errors import StoreError
 from storage.group_commit import GroupCommitWriter
 
 log = logging.getLogger(__name__)
+
+
+class BrokenMigration(StoreError):
+    """A migration script can't be run as written (it ends inside a statement)."""
 
 
 def migration_files() -> list[tuple[int, Path]]:
@@ -77,7 +82,7 @@ def sql_statements(script: str) -> Iterator[str]:
             yield statement
             statement = ""
     if statement.strip() and not _only_comments(statement):
-        raise ValueError(f"the script ends inside a statement: {statement.strip()[:60]!r}")
+        raise BrokenMigration(f"the script ends inside a statement: {statement.strip()[:60]!r}")
 
 
 def _only_comments(text: str) -> bool:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+from core.errors import StoreClosed
 
 Item = TypeVar("Item")
 Outcome = tuple[bool, Any]  # (succeeded, result or exception), one per item
@@ -19,11 +22,7 @@ Outcome = tuple[bool, Any]  # (succeeded, result or exception), one per item
 MAX_BATCH = 512
 
 
-class StoreClosed(RuntimeError):
-    """A read or write arrived after the store was closed."""
-
-
-class ThreadBatcher(Generic[Item]):
+class ThreadBatcher(ABC, Generic[Item]):
     """Owns one SQLite connection on its own thread; subclasses say how to run a batch."""
 
     def __init__(self, path: str | Path, pragmas: tuple[str, ...], name: str) -> None:
@@ -45,9 +44,9 @@ class ThreadBatcher(Generic[Item]):
             self._runner = asyncio.create_task(self._run(), name=self._name)
         return await future
 
+    @abstractmethod
     def _process(self, items: list[Item]) -> list[Outcome]:
         """Run one batch on the thread; one outcome per item, in order."""
-        raise NotImplementedError
 
     async def close(self) -> None:
         """Finish what is queued, then close the connection and its thread."""

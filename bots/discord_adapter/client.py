@@ -28,6 +28,7 @@ from bots.discord_adapter.render import NO_MENTIONS
 from bots.discord_adapter.sender import DiscordSender
 from core.bot import Clock, PetitionBot, utc_now
 from core.catalog import Catalog
+from core.errors import NotStarted
 from core.messages import Capabilities, Inbound, Outbound
 from core.store import Store
 
@@ -108,7 +109,7 @@ class DiscordPetitionBot(discord.Client):
 
     async def _handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         if self.core is None:
-            raise RuntimeError("the core is opened in setup_hook, before any event")
+            raise NotStarted("the core is opened in setup_hook, before any event")
         return await self.core.handle(inbound, caps)
 
 

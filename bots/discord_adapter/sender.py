@@ -8,10 +8,16 @@ Discord's error codes are translated here and nowhere else:
 - retry after N seconds: HTTP 429 (``discord.RateLimited`` when discord.py does not wait it
   out itself), and 40003 (opening direct messages too fast).
 - failed (transient): 5xx answers, timeouts and connection errors.
+
+An address that is not a Discord id is unreachable before any call. Any other exception is
+a bug of ours (rendering, say), not the recipient's doing: a failed delivery, its traceback
+logged, never "unreachable".
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -22,10 +28,17 @@ from bots.discord_adapter.replies import send_to_channel
 from core.delivery import DeliveryResult, DeliveryStatus
 from core.messages import Outbound
 
+log = logging.getLogger(__name__)
+
 PLATFORM = "discord"
 DEFAULT_RETRY_AFTER = 5.0  # when Discord's answer says nothing more precise
 OPENING_DMS_TOO_FAST = 40003
 UNREACHABLE_CODES = frozenset({50007, 10013, 10003, 10008, 50001, 50013})
+# A snowflake: a positive 64-bit integer in ASCII digits (int() would also take " 12", "1_2"
+# and Arabic-Indic digits, none of which Discord ever sends).
+SNOWFLAKE = re.compile(r"[0-9]{1,20}")
+MAX_SNOWFLAKE = 2**64 - 1
+NOT_AN_ID = DeliveryResult(status=DeliveryStatus.UNREACHABLE, detail="not a Discord id")
 
 
 class DiscordSender:
@@ -38,42 +51,50 @@ class DiscordSender:
 
     async def send_to_user(self, user_id: str, message: Outbound) -> DeliveryResult:
         """A direct message to the user with this Discord id."""
+        user = _snowflake(user_id)
+        if user is None:
+            return NOT_AN_ID
 
         async def send() -> str:
-            channel = await self._client.create_dm(discord.Object(id=_snowflake(user_id)))
+            channel = await self._client.create_dm(discord.Object(id=user))
             return await _post(channel, message)
 
-        return await _outcome(send)
+        return await _outcome(send, f"user {user}")
 
     async def send_to_chat(self, chat_id: str, message: Outbound) -> DeliveryResult:
         """A post in the channel (or DM channel) with this id."""
+        chat = _snowflake(chat_id)
+        if chat is None:
+            return NOT_AN_ID
 
         async def send() -> str:
-            channel = self._client.get_partial_messageable(_snowflake(chat_id))
-            return await _post(channel, message)
+            return await _post(self._client.get_partial_messageable(chat), message)
 
-        return await _outcome(send)
+        return await _outcome(send, f"chat {chat}")
 
     async def edit_in_chat(
         self, chat_id: str, message_id: str, message: Outbound
     ) -> DeliveryResult:
         """Replace a message the bot posted earlier (its first part when it was split)."""
+        chat, posted = _snowflake(chat_id), _snowflake(message_id)
+        if chat is None or posted is None:
+            return NOT_AN_ID
 
         async def edit() -> str:
-            channel = self._client.get_partial_messageable(_snowflake(chat_id))
-            target = channel.get_partial_message(_snowflake(message_id))
+            target = self._client.get_partial_messageable(chat).get_partial_message(posted)
             rendered = render(message)
             edited = await target.edit(**edit_kwargs(rendered.pieces[0], rendered, last=True))
             return str(edited.id)
 
-        return await _outcome(edit)
+        return await _outcome(edit, f"chat {chat} message {posted}")
 
 
-def _snowflake(value: str) -> int:
-    number = int(value)  # ValueError for anything that is not a Discord id
-    if number <= 0:
-        raise ValueError("not a Discord id")
-    return number
+def _snowflake(value: str) -> int | None:
+    """The Discord id ``value`` spells, or ``None`` when it is not one."""
+    if not SNOWFLAKE.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_SNOWFLAKE else None
 
 
 async def _post(channel: discord.abc.Messageable, message: Outbound) -> str:
@@ -81,7 +102,8 @@ async def _post(channel: discord.abc.Messageable, message: Outbound) -> str:
     return str(sent[0].id)
 
 
-async def _outcome(send: Callable[[], Awaitable[str]]) -> DeliveryResult:
+async def _outcome(send: Callable[[], Awaitable[str]], to: str) -> DeliveryResult:
+    """``send``'s message id, or what its failure means; ``to`` names the target by ids."""
     try:
         return DeliveryResult.delivered(await send())
     except (
@@ -90,9 +112,11 @@ async def _outcome(send: Callable[[], Awaitable[str]]) -> DeliveryResult:
         aiohttp.ClientError,
         OSError,
         TimeoutError,
-        ValueError,
     ) as exc:
         return delivery_outcome(exc)
+    except Exception as exc:  # a bug of ours: try again later, never give the person up
+        log.exception("sending to %s on Discord failed", to)
+        return _result(DeliveryStatus.FAILED, type(exc).__name__)
 
 
 def delivery_outcome(exc: BaseException) -> DeliveryResult:
@@ -106,8 +130,6 @@ def delivery_outcome(exc: BaseException) -> DeliveryResult:
         if exc.code in UNREACHABLE_CODES or exc.status in (403, 404):
             return _result(DeliveryStatus.UNREACHABLE, detail)
         return _result(DeliveryStatus.FAILED, detail)
-    if isinstance(exc, ValueError):
-        return _result(DeliveryStatus.UNREACHABLE, "not a Discord id")
     if isinstance(exc, TimeoutError):
         return _result(DeliveryStatus.FAILED, "timeout")
     return _result(DeliveryStatus.FAILED, type(exc).__name__)

@@ -25,7 +25,6 @@ from telegram.ext import (
 from bots.bootstrap import open_bot
 from bots.broadcasting import Broadcasting
 from bots.config import AppConfig, load_config
-from bots.platforms import MissingToken
 from bots.telegram.handlers import ConversationHandlers, log_error
 from bots.telegram.logsafety import protect_logs
 from bots.telegram.menu import register_menus
@@ -33,6 +32,7 @@ from bots.telegram.ordering import CONCURRENT_UPDATES, PerUserUpdateProcessor
 from bots.telegram.sender import PLATFORM, TelegramSender
 from bots.telegram.updates import DurableUpdateQueue, RawUpdates
 from core.bot import PetitionBot
+from core.errors import MissingToken
 from core.messages import Capabilities
 
 log = logging.getLogger(__name__)

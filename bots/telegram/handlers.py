@@ -21,6 +21,7 @@ from telegram.ext import ContextTypes
 from bots.telegram.sender import PLATFORM, TelegramSender
 from core.bot import PetitionBot
 from core.delivery import DeliveryResult, DeliveryStatus
+from core.errors import NotStarted
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ class ConversationHandlers:
 
     def _core(self) -> PetitionBot:
         if self.bot is None:
-            raise RuntimeError("the Telegram adapter is not started (post_init has not run)")
+            raise NotStarted("the Telegram adapter is not started (post_init has not run)")
         return self.bot
 
     async def deliver(self, inbound: Inbound, replies: list[Outbound]) -> None:

@@ -17,15 +17,15 @@ from telegram.error import InvalidToken
 from telegram.ext import Application
 
 from bots.config import AppConfig, TelegramSettings
-from bots.platforms import MissingToken
 from bots.telegram.application import ALLOWED_UPDATES, TOKEN_ENV, adapter_of, create_application
+from core.errors import MissingToken, StartupError
 
 log = logging.getLogger(__name__)
 
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret_token
 
 
-class TokenRejected(RuntimeError):
+class TokenRejected(StartupError):
     """Telegram refused the bot token (python-telegram-bot's own message quotes the token)."""
 
 

@@ -1,7 +1,10 @@
 """The `Sender` port on Telegram, and the one place Telegram's errors become delivery outcomes.
 
 Conversation replies and broadcasts both go through `TelegramSender`, so blocked users, rate
-limits and network trouble are recognised the same way everywhere.
+limits and network trouble are recognised the same way everywhere. python-telegram-bot wraps
+every failure of a call (network ones too) in a `TelegramError`; any other exception is a bug
+of ours (rendering, say), not the chat's doing: a failed delivery, its traceback logged,
+never "unreachable".
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class TelegramSender:
             sent = await self._send(_chat(chat_id), message)
         except TelegramError as exc:
             return outcome_of(exc)
+        except Exception as exc:  # a bug of ours: try again later, never give the chat up
+            return _our_bug(exc, f"chat {chat_id}")
         if sent is None:
             log.warning("nothing to send to chat %s: empty message", chat_id)
             return DeliveryResult(status=DeliveryStatus.FAILED, detail="empty message")
@@ -68,26 +73,31 @@ class TelegramSender:
         self, chat_id: str, message_id: str, message: Outbound
     ) -> DeliveryResult:
         """Replace a message's text and buttons; an edit can't grow into several messages."""
-        pieces = html_pieces(message.text)
-        if not pieces:
-            return DeliveryResult(status=DeliveryStatus.FAILED, detail="empty message")
-        if len(pieces) > 1:
-            log.warning("edit in chat %s cut to its first piece of %d", chat_id, len(pieces))
         try:
-            await self._bot.edit_message_text(
-                pieces[0],
-                chat_id=_chat(chat_id),
-                message_id=int(message_id),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message),
-                link_preview_options=NO_PREVIEW,
-            )
+            return await self._edit(chat_id, message_id, message)
         except BadRequest as exc:
             if _NOT_MODIFIED in exc.message.lower():  # the text already reads like this
                 return DeliveryResult.delivered(message_id)
             return outcome_of(exc)
         except TelegramError as exc:
             return outcome_of(exc)
+        except Exception as exc:  # a bug of ours: try again later, never give the chat up
+            return _our_bug(exc, f"chat {chat_id} message {message_id}")
+
+    async def _edit(self, chat_id: str, message_id: str, message: Outbound) -> DeliveryResult:
+        pieces = html_pieces(message.text)
+        if not pieces:
+            return DeliveryResult(status=DeliveryStatus.FAILED, detail="empty message")
+        if len(pieces) > 1:
+            log.warning("edit in chat %s cut to its first piece of %d", chat_id, len(pieces))
+        await self._bot.edit_message_text(
+            pieces[0],
+            chat_id=_chat(chat_id),
+            message_id=int(message_id),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(message),
+            link_preview_options=NO_PREVIEW,
+        )
         return DeliveryResult.delivered(message_id)
 
     async def _send(self, chat_id: int | str, message: Outbound) -> Message | None:
@@ -142,6 +152,12 @@ def outcome_of(exc: TelegramError) -> DeliveryResult:
         return DeliveryResult(status=DeliveryStatus.UNREACHABLE, detail=detail)
     # NetworkError, TimedOut, server errors (5xx), other bad requests: bounded retries decide.
     return DeliveryResult(status=DeliveryStatus.FAILED, detail=detail)
+
+
+def _our_bug(exc: Exception, to: str) -> DeliveryResult:
+    """A send that failed on our side: logged with its traceback; ``to`` names ids only."""
+    log.exception("sending to %s on Telegram failed", to)
+    return DeliveryResult(status=DeliveryStatus.FAILED, detail=type(exc).__name__)
 
 
 def _seconds(value: int | timedelta) -> float:

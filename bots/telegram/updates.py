@@ -20,6 +20,7 @@ from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
 from bots.telegram.sender import PLATFORM
+from core.errors import NotStarted
 from core.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
         """Record an update before queueing it (the library confirms it after this returns)."""
         if isinstance(item, Update):
             if self.inbox is None:
-                raise RuntimeError("updates arrived before the core was opened")
+                raise NotStarted("updates arrived before the core was opened")
             data = self._raw.pop(item.update_id, None) or item.to_dict()  # a webhook's: rebuilt
             payload = json.dumps(data, separators=(",", ":"))
             if not await self.inbox.record(PLATFORM, str(item.update_id), payload):

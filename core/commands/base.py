@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from core.catalog import Catalog
 from core.config import CampaignConfig, PetitionConfig
 from core.conversation import SigningConversation
+from core.errors import BadInput
 from core.messages import Outbound
 from core.store import Store
 from core.turn import Turn
@@ -26,7 +27,7 @@ class Services:
 Handler = Callable[[Turn], Awaitable[list[Outbound]]]
 
 
-class UnknownPetition(LookupError):
+class UnknownPetition(BadInput):
     """A command named a petition slug that is not configured."""
 
     def __init__(self, slug: str) -> None:

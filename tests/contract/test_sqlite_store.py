@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import StoreClosed
 from storage import SqliteStore
 from storage.migrations import migration_files
 from tests.contract.test_store_contract import signature
@@ -49,7 +50,7 @@ async def test_count_reads_a_counter_not_the_signatures(tmp_path: Path) -> None:
 async def test_a_closed_store_refuses_reads_and_writes_at_once(tmp_path: Path) -> None:
     store = await SqliteStore.open(tmp_path / "closed.db")
     await store.close()
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(StoreClosed, match="closed"):
         await store.count("p")
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(StoreClosed, match="closed"):
         await store.add_signature(signature("1"))

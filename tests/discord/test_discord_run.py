@@ -16,6 +16,7 @@ from bots.config import BUNDLED_EXAMPLE
 from bots.discord_adapter import client as client_module
 from bots.discord_bot import DiscordPetitionBot, create_bot, open_sender
 from bots.platforms import Platform, PlatformStopped, available_platforms, run_platforms
+from core.errors import StoreClosed
 
 # Shaped like a real Discord token (id.timestamp.hmac), so shape-based redaction is tested too.
 TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -53,7 +54,7 @@ async def test_login_opens_the_configured_store_and_starts_broadcasting_until_cl
     assert bot.broadcasting is not None and synced == [()]
     await bot.close()
     assert bot.core is None and bot.broadcasting is None
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(StoreClosed, match="closed"):
         await core.store.count("dont-run-joe")
 
 

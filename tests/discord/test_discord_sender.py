@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 import discord
 import pytest
 from discord_helpers import GOOD_FORM, SLUG, World, sign_in_server
+from pydantic import TypeAdapter
 
 from bots.broadcasting import broadcast_service
+from bots.discord_adapter import replies
+from bots.discord_adapter import sender as sender_module
 from bots.discord_bot import DiscordSender, delivery_outcome
+from core.broadcasts.announcement import Announcements
 from core.broadcasts.models import DeliveryState
+from core.broadcasts.pacing import Pacer
+from core.broadcasts.worker import DeliveryWorker
 from core.delivery import DeliveryStatus
 from core.markup import Markup
 from core.messages import Choice, Outbound
@@ -49,6 +58,20 @@ async def test_closed_dms_and_unknown_users_are_unreachable(world: World) -> Non
     assert (unknown.status, unknown.detail) == (DeliveryStatus.UNREACHABLE, "404/10013")
     nonsense = await sender(world).send_to_user("not-an-id", NEWS)
     assert nonsense.status is DeliveryStatus.UNREACHABLE
+
+
+@pytest.mark.parametrize("address", ["not-an-id", "", "0", " 42", "1_000", "١٢٣", "-5", "9" * 21])
+async def test_an_address_that_is_no_discord_id_is_unreachable_without_a_call(
+    world: World, address: str
+) -> None:
+    calls = len(world.env.http_requests)
+    for result in (
+        await sender(world).send_to_user(address, NEWS),
+        await sender(world).send_to_chat(address, NEWS),
+        await sender(world).edit_in_chat(str(world.channel.id), address, NEWS),
+    ):
+        assert (result.status, result.detail) == (DeliveryStatus.UNREACHABLE, "not a Discord id")
+    assert len(world.env.http_requests) == calls
 
 
 async def test_rate_limits_ask_to_retry_and_server_errors_fail(world: World) -> None:
@@ -122,3 +145,73 @@ async def test_a_broadcast_reaches_discord_signers_through_the_delivery_worker(
     assert totals[DeliveryState.DELIVERED] == 1 and totals[DeliveryState.UNREACHABLE] == 1
     news = world.alice.user.dm_channel.last_message
     assert news.content.startswith("**Big news**: we hit 1,000!")
+
+
+def encoding_bug(*args: Any, **kwargs: Any) -> Any:
+    """A renderer with a bug: a lone surrogate can't be encoded."""
+    return "\udc80".encode()
+
+
+def validation_bug(*args: Any, **kwargs: Any) -> Any:
+    """A renderer with a bug: it builds a model from a value the model refuses."""
+    return TypeAdapter(int).validate_python("not a number")
+
+
+@pytest.mark.parametrize(
+    ("bug", "error"), [(encoding_bug, "UnicodeEncodeError"), (validation_bug, "ValidationError")]
+)
+async def test_a_rendering_bug_is_a_failed_delivery_with_its_traceback_logged(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    bug: Callable[..., Any],
+    error: str,
+) -> None:
+    posted = await sender(world).send_to_chat(str(world.channel.id), NEWS)
+    assert posted.message_id is not None
+    monkeypatch.setattr(replies, "render", bug)
+    monkeypatch.setattr(sender_module, "render", bug)
+    with caplog.at_level(logging.ERROR, logger=sender_module.__name__):
+        results = [
+            await sender(world).send_to_user(str(world.bob.id), NEWS),
+            await sender(world).send_to_chat(str(world.channel.id), NEWS),
+            await sender(world).edit_in_chat(str(world.channel.id), posted.message_id, NEWS),
+        ]
+    assert [(r.status, r.detail) for r in results] == [(DeliveryStatus.FAILED, error)] * 3
+    logged = [r for r in caplog.records if r.name == sender_module.__name__]
+    assert len(logged) == 3 and all(r.exc_info and r.exc_info[0].__name__ == error for r in logged)
+    assert str(world.bob.id) in logged[0].getMessage()  # ids, never the message's words
+    assert all("Big news" not in r.getMessage() for r in logged)
+
+
+async def test_a_rendering_bug_never_marks_the_signer_unreachable(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sign_in_server(world, world.alice, GOOD_FORM)
+    core = world.bot.core
+    assert core is not None
+    worker = DeliveryWorker(
+        world.store,
+        sender(world),
+        Pacer(None),
+        Announcements(core.catalog, core.campaign).message_for,
+        core.clock,
+        max_attempts=2,
+        retry_delay=0.01,
+    )
+    origin = ("discord", str(world.channel.id))
+    monkeypatch.setattr(replies, "render", encoding_bug)
+    first = await world.store.create_broadcast(SLUG, "Big news", "discord:1", origin, core.clock())
+    broken = await world.store.confirm_broadcast(first.id, [], core.clock())
+    assert broken is not None and await worker.deliver(broken) == 1
+    assert (await world.store.totals(broken.id))[DeliveryState.FAILED] == 1
+    assert await world.store.unreachable_mark("discord", str(world.alice.id)) is None
+
+    monkeypatch.undo()  # the bug is fixed: the next broadcast reaches her
+    second = await world.store.create_broadcast(
+        SLUG, "More news", "discord:1", origin, core.clock()
+    )
+    fixed = await world.store.confirm_broadcast(second.id, [], core.clock())
+    assert fixed is not None and await worker.deliver(fixed) == 1
+    assert (await world.store.totals(fixed.id))[DeliveryState.DELIVERED] == 1
+    assert world.alice.user.dm_channel.last_message.content.startswith("More news")

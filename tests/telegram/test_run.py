@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from bots.config import parse_config
-from bots.platforms import MissingToken
 from bots.telegram.logsafety import protect_logs
 from bots.telegram.runner import TokenRejected, telegram_enabled
 from bots.telegram_bot import create_application, running
 from core.bot import PetitionBot
+from core.errors import MissingToken
 from core.roles import Role
 from tests.fakes.telegram_api import FakeTelegramServer
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import logging
+from collections.abc import Callable
+from typing import Any
 
+import pytest
+from pydantic import TypeAdapter
+
+from bots.telegram import sender as sender_module
 from bots.telegram_bot import TelegramSender, adapter_of
 from core.delivery import DeliveryStatus
 from core.markup import Markup, Span
@@ -118,3 +124,49 @@ async def test_files_go_as_documents_and_png_as_photos_with_the_text_as_caption(
 async def test_an_empty_message_is_a_failure_not_a_crash(sender: TelegramSender) -> None:
     result = await sender.send_to_chat(str(USER), Outbound(text=Markup.plain("  \n")))
     assert result.status is DeliveryStatus.FAILED and result.detail == "empty message"
+
+
+def encoding_bug(*args: Any, **kwargs: Any) -> Any:
+    """A renderer with a bug: a lone surrogate can't be encoded."""
+    return "\udc80".encode()
+
+
+def validation_bug(*args: Any, **kwargs: Any) -> Any:
+    """A renderer with a bug: it builds a model from a value the model refuses."""
+    return TypeAdapter(int).validate_python("not a number")
+
+
+@pytest.mark.parametrize(
+    ("bug", "error"), [(encoding_bug, "UnicodeEncodeError"), (validation_bug, "ValidationError")]
+)
+async def test_a_rendering_bug_is_a_failed_delivery_with_its_traceback_logged(
+    tg: FakeTelegramServer,
+    sender: TelegramSender,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    bug: Callable[..., Any],
+    error: str,
+) -> None:
+    posted = await sender.send_to_chat(str(USER), NEWS)
+    assert posted.message_id is not None
+    monkeypatch.setattr(sender_module, "html_pieces", bug)
+    with caplog.at_level(logging.ERROR, logger=sender_module.__name__):
+        results = [
+            await sender.send_to_user(str(USER), NEWS),
+            await sender.send_to_chat(str(USER), NEWS),
+            await sender.edit_in_chat(str(USER), posted.message_id, NEWS),
+        ]
+    assert [(r.status, r.detail) for r in results] == [(DeliveryStatus.FAILED, error)] * 3
+    logged = [r for r in caplog.records if r.name == sender_module.__name__]
+    assert len(logged) == 3 and all(r.exc_info and r.exc_info[0].__name__ == error for r in logged)
+    assert str(USER) in logged[0].getMessage()  # ids, never the message's words
+    assert all("News" not in r.getMessage() for r in logged)
+    assert len(tg.messages(USER)) == 1  # nothing half-sent
+
+    monkeypatch.undo()  # the chat was never given up: once fixed, the next message arrives
+    assert (await sender.send_to_user(str(USER), NEWS)).status is DeliveryStatus.DELIVERED
+
+
+async def test_a_chat_id_telegram_does_not_know_is_unreachable(sender: TelegramSender) -> None:
+    result = await sender.send_to_user("not-an-id", NEWS)
+    assert result.status is DeliveryStatus.UNREACHABLE and "chat not found" in result.detail.lower()

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from storage.migrations import migration_files, sql_statements
+from storage.migrations import BrokenMigration, migration_files, sql_statements
 
 
 def test_a_script_is_split_only_where_a_statement_really_ends() -> None:
@@ -23,7 +23,7 @@ def test_a_script_is_split_only_where_a_statement_really_ends() -> None:
 
 
 def test_a_script_cut_short_is_refused() -> None:
-    with pytest.raises(ValueError, match="ends inside a statement"):
+    with pytest.raises(BrokenMigration, match="ends inside a statement"):
         list(sql_statements("CREATE TABLE t (x);\nCREATE TABLE u (y"))
 
 

@@ -1,0 +1,71 @@
+"""Every exception the project raises, as one tree; catch a branch to catch all it holds.
+
+::
+
+    PetitionBotError                 the root: nothing else is raised by core/, storage/, bots/
+    ├── BadInput                     what a person sent can't be used; answered, changes nothing
+    │   ├── InvalidField             core.fields: a name, email or postal code is refused
+    │   └── UnknownPetition          core.commands.base: a command names no configured petition
+    ├── StoreError                   storage failed or refused; the store port's errors
+    │   ├── AlreadySigned            core.store: an active signature exists (account or email)
+    │   ├── StoreClosed              here: a read or write came after the store was closed
+    │   ├── TransactionFailed        storage.group_commit: the commit failed, nothing is stored
+    │   │                              (also a sqlite3.OperationalError)
+    │   ├── UnsupportedStorage       storage: the storage URL can't be opened by this build
+    │   │                              (also a ValueError, so pydantic reports it as a config key)
+    │   └── BrokenMigration          storage.migrations: a migration script can't be run
+    ├── ConfigError                  here: the configuration can't be used; names each key
+    │   └── MissingMessage           core.catalog: a message or its plural forms are missing
+    └── StartupError                 the bot can't start, or was used before it started
+        ├── MissingToken             here: an enabled platform's token or secret is not set
+        ├── NoPlatformEnabled        bots.platforms: `run` has no platform to start
+        ├── PlatformStopped          bots.platforms: a platform adapter stopped with an error
+        ├── TokenRejected            bots.telegram.runner: Telegram refused the bot token
+        └── NotStarted               here: an adapter got an event before its core was open
+
+The classes raised or caught in more than one module live here; the others live beside the
+code that raises them. No project code raises a bare ``ValueError`` or ``RuntimeError``, except
+pydantic validators, where a ``ValueError`` is how pydantic learns a value is invalid
+(tests/unit/test_errors.py checks both rules and that this tree lists every class).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class PetitionBotError(Exception):
+    """The root of every exception the petition bot raises."""
+
+
+class BadInput(PetitionBotError):
+    """What a person sent can't be used; the core answers it and changes nothing."""
+
+
+class StoreError(PetitionBotError):
+    """Storage failed or refused a write; the core knows how to answer each kind."""
+
+
+class StoreClosed(StoreError):
+    """A read or write arrived after the store was closed."""
+
+
+class ConfigError(PetitionBotError):
+    """The configuration can't be used; ``problems`` name each key and what is wrong."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        super().__init__(f"{source}: " + "; ".join(problems))
+        self.source = source
+        self.problems = list(problems)
+
+
+class StartupError(PetitionBotError):
+    """The bot can't start as configured, or an adapter was used before it started."""
+
+
+class MissingToken(StartupError):
+    """An enabled platform's token (or webhook secret) is not in the environment."""
+
+
+class NotStarted(StartupError):
+    """An adapter received an event before its start-up opened the core: a wiring bug."""
