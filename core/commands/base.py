@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from core.catalog import Catalog
 from core.config import CampaignConfig, PetitionConfig
 from core.conversation import SigningConversation
+from core.exports import Exports
+from core.figures import Figures
 from core.messages import Outbound
 from core.store import Store
 from core.turn import Turn
@@ -21,6 +23,8 @@ class Services:
     campaign: CampaignConfig
     catalog: Catalog
     conversation: SigningConversation
+    exports: Exports
+    figures: Figures
 
 
 Handler = Callable[[Turn], Awaitable[list[Outbound]]]
