@@ -45,6 +45,7 @@ from discord import app_commands
 
 from bots.config import BUNDLED_EXAMPLE, AppConfig, parse_config
 from bots.discord_bot import DiscordPetitionBot, create_bot
+from bots.runtime import build_runtime
 from core.messages import Capabilities, Inbound, Outbound
 from storage import SqliteStore
 
@@ -157,7 +158,7 @@ async def run_adapter(users: int, run: Run, replay: Replay | None = None) -> lis
         config = bench_config(Path(folder))
         store = await SqliteStore.open(Path(folder) / "petition.db")
         try:
-            bot = create_bot(config, store=store, deliver_broadcasts=False)
+            bot = create_bot(build_runtime(config, store), deliver_broadcasts=False)
             replaying = replay is not None and bool(replay.answers)
             async with simcord.run(bot, settle_timeout=300) as env:
                 if replay is not None:

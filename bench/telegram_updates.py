@@ -52,8 +52,9 @@ from telegram.ext import (  # noqa: E402
 )
 
 from bots.config import parse_config  # noqa: E402
+from bots.runtime import open_runtime  # noqa: E402
 from bots.telegram.ordering import CONCURRENT_UPDATES  # noqa: E402
-from bots.telegram_bot import adapter_of, create_application, running  # noqa: E402
+from bots.telegram_bot import create_application, running  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage  # noqa: E402
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4"
@@ -221,14 +222,20 @@ async def run_adapter(signers: int, concurrency: int, directory: Path) -> tuple[
         data = tomllib.load(handle)
     async with BenchServer() as server:
         data["storage"] = {"url": f"sqlite:///{directory / f'bench-{time.time_ns()}.db'}"}
-        data["telegram"] = {"enabled": True, "base_url": server.base_url}
+        data["telegram"] = {
+            "enabled": True,
+            "base_url": server.base_url,
+            "concurrent_updates": concurrency,
+        }
         os.environ["TELEGRAM_BOT_TOKEN"] = TOKEN
-        application = create_application(parse_config(data), concurrent_updates=concurrency)
-        async with running(application):
-            results = await drive(server, signers, sign)
-            bot = adapter_of(application).bot
-            assert bot is not None
-            counted = await bot.store.count(bot.campaign.default_petition.slug)
+        runtime = await open_runtime(parse_config(data))
+        try:
+            async with running(create_application(runtime)):
+                results = await drive(server, signers, sign)
+                bot = runtime.core
+                counted = await bot.store.count(bot.campaign.default_petition.slug)
+        finally:
+            await runtime.close()
     return results, counted
 
 

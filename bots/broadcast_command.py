@@ -16,18 +16,17 @@ import os
 import sys
 from pathlib import Path
 
-from bots.bootstrap import configure_logging, open_bot
-from bots.broadcasting import broadcast_service
 from bots.config import AppConfig
+from bots.logs import configure_logging
 from bots.platforms import available_platforms
+from bots.runtime import Runtime, open_runtime
 from bots.terminal_input import LineReader
 from bots.terminal_progress import progress_bar
-from core.bot import PetitionBot, utc_now
-from core.broadcasts.composer import MAX_TEXT, announcement_channels
+from core.bot import utc_now
+from core.broadcasts.composer import MAX_TEXT
 from core.broadcasts.models import Broadcast
 from core.broadcasts.progress import summary_text
 from core.delivery import Sender
-from core.models import AuditEntry
 
 EXIT_FAILURE, EXIT_USAGE = 1, 2
 
@@ -49,42 +48,30 @@ async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
         slugs = ", ".join(p.slug for p in config.petitions)
         print(f"No petition called {args.petition!r}; configured: {slugs}, all", file=sys.stderr)
         return EXIT_USAGE
-    bot = await open_bot(config)
+    runtime = await open_runtime(config)
+    desk = runtime.core.desk
     try:
         user = f"cli:{getpass.getuser()}"
-        draft = await bot.store.create_broadcast(
-            petition.slug if petition else None, text, user, ("cli", user), utc_now()
-        )
-        counts = await bot.store.audience_counts(draft.petition)
-        _print_preview(bot, draft, counts)
+        draft = await desk.draft(petition, text, user, ("cli", user), utc_now())
+        counts = await desk.audience(draft.petition)
+        _print_preview(config, draft, counts)
         if not args.yes and not await _confirmed_by_typing(sum(counts.values())):
-            await bot.store.cancel_broadcast(draft.id, utc_now())
+            await desk.cancel(draft.id, utc_now())
             print("Not sent.", file=sys.stderr)
             return EXIT_USAGE if not sys.stdin.isatty() else 0
-        channels = announcement_channels(bot.campaign, petition)
-        broadcast = await bot.store.confirm_broadcast(draft.id, channels, utc_now())
+        broadcast = await desk.confirm(draft.id, user, utc_now())
         assert broadcast is not None, "a fresh draft is always confirmable"
-        await bot.store.record_audit(
-            AuditEntry(
-                actor=user,
-                action="broadcast",
-                petition=broadcast.petition,
-                detail=f"#{broadcast.id} to {broadcast.total}",
-                at=utc_now(),
-            )
-        )
-        await _deliver(bot, config, broadcast)
-        totals = await bot.store.totals(broadcast.id)
-        await bot.store.finish_broadcast(broadcast.id, utc_now())
-        finished = await bot.store.get_broadcast(broadcast.id) or broadcast
-        print(summary_text(bot.catalog, finished, totals).to_plain_text())
+        await _deliver(runtime, broadcast)
+        totals = await desk.totals(broadcast.id)
+        finished = await desk.finish(broadcast.id, utc_now()) or broadcast
+        print(summary_text(runtime.core.catalog, finished, totals).to_plain_text())
         return 0
     finally:
-        await bot.store.close()
+        await runtime.close()
 
 
-def _print_preview(bot: PetitionBot, draft: Broadcast, counts: dict[str, int]) -> None:
-    rates = bot.campaign.broadcasts
+def _print_preview(config: AppConfig, draft: Broadcast, counts: dict[str, int]) -> None:
+    rates = config.campaign.broadcasts
     print(f"Broadcast #{draft.id} to {draft.petition or 'signers of every petition'}:")
     for platform, count in sorted(counts.items()):
         minutes = count / rates.rate(platform) / 60
@@ -101,17 +88,18 @@ async def _confirmed_by_typing(total: int) -> bool:
     return (answer or "").strip().lower() in ("y", "yes")
 
 
-async def _deliver(bot: PetitionBot, config: AppConfig, broadcast: Broadcast) -> None:
+async def _deliver(runtime: Runtime, broadcast: Broadcast) -> None:
     """Run the enabled platforms' workers while the bar follows every platform's deliveries."""
+    deliveries, desk = runtime.core.deliveries, runtime.core.desk
     async with contextlib.AsyncExitStack() as stack:
-        senders = [await stack.enter_async_context(s) for s in _senders(config)]
-        workers = [broadcast_service(bot, sender, report=False).worker for sender in senders]
+        senders = [await stack.enter_async_context(s) for s in _senders(runtime.config)]
+        workers = [deliveries.service(sender, report=False).worker for sender in senders]
         for worker in workers:
             await worker.recover()
         served = {worker.platform for worker in workers}
         waiting = {
             platform: n
-            for platform, n in (await bot.store.audience_counts(broadcast.petition)).items()
+            for platform, n in (await desk.audience(broadcast.petition)).items()
             if platform not in served
         }
         for platform, n in waiting.items():
@@ -123,13 +111,13 @@ async def _deliver(bot: PetitionBot, config: AppConfig, broadcast: Broadcast) ->
         try:
             with progress_bar(broadcast.total, f"broadcast #{broadcast.id}") as advance:
                 while not sending.done():
-                    advance((await bot.store.totals(broadcast.id)).finished)
+                    advance((await desk.totals(broadcast.id)).finished)
                     await asyncio.wait([sending], timeout=0.5)
-                advance((await bot.store.totals(broadcast.id)).finished)
+                advance((await desk.totals(broadcast.id)).finished)
             await sending
         except asyncio.CancelledError:
             await _stop_workers(sending)
-            left = (await bot.store.totals(broadcast.id)).open
+            left = (await desk.totals(broadcast.id)).open
             print(
                 f"Stopped. {left} recipients wait for the next delivery: `petition-bot run` "
                 "resumes unfinished broadcasts.",

@@ -15,21 +15,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from bots.bootstrap import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level, open_bot
 from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
+from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
 from bots.platforms import NoPlatformEnabled, PlatformStopped, run_platforms
+from bots.runtime import open_runtime
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
-from core.chart import signatures_chart
-from core.commands.moderator import STATS_DAYS
 from core.config import PetitionConfig
 from core.errors import ConfigError, MissingToken
-from core.exports import ExportFormat, export_size, write_export
-from core.models import AuditEntry
-from core.reports import stats_report
+from core.exports import ExportFormat
 
 EXIT_FAILURE = 1
 EXIT_CONFIG = 2
@@ -56,11 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or logging.WARNING)  # not interleaved with the chat
-    bot = await open_bot(config)
+    runtime = await open_runtime(config)
     try:
-        await run_console(bot, args.user)
+        await run_console(runtime.core, args.user)
     finally:
-        await bot.store.close()
+        await runtime.close()
     return 0
 
 
@@ -82,14 +79,12 @@ async def _stats(config: AppConfig, args: argparse.Namespace) -> int:
     petition = _petition(config, args.petition)
     if petition is None:
         return EXIT_CONFIG
-    bot = await open_bot(config)
+    runtime = await open_runtime(config)
     try:
-        today = utc_now().date()
-        stats = await bot.store.stats(petition.slug, today, STATS_DAYS)
-        print(render_terminal(stats_report(bot.catalog, petition, stats), sys.stdout.isatty()))
+        figures, today = runtime.core.figures, utc_now().date()
+        print(render_terminal(await figures.stats(petition, today), sys.stdout.isatty()))
         if args.chart:
-            daily = await bot.store.daily_counts(petition.slug)
-            png = signatures_chart(petition, daily, today, catalog=bot.catalog)
+            png = await figures.chart(petition, today)
             with _private_file(args.chart, mode=0o644) as out:
                 out.write(png)
             print(f"Chart written to {args.chart}", file=sys.stderr)
@@ -97,7 +92,7 @@ async def _stats(config: AppConfig, args: argparse.Namespace) -> int:
         print(f"Cannot write {args.chart}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILURE
     finally:
-        await bot.store.close()
+        await runtime.close()
     return 0
 
 
@@ -108,38 +103,21 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     if petition is None:
         return EXIT_CONFIG
     fmt = ExportFormat(args.format)
-    bot = await open_bot(config)
-    written, finished = 0, False
+    runtime = await open_runtime(config)
+    exports = runtime.core.exports
     try:
-        total = await export_size(bot.store, petition.slug)
+        total = await exports.size(petition.slug)
         with progress_bar(total, "export") as advance, _private_file(args.output) as out:
-
-            def progress(rows: int) -> None:
-                nonlocal written
-                written = rows
-                advance(rows)
-
-            written = await write_export(bot.store, petition.slug, out, fmt, progress)
-        finished = True
+            actor = f"cli:{_default_user()}"
+            written = await exports.write(petition.slug, out, fmt, actor, utc_now(), advance)
     except OSError as exc:
         print(f"Cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILURE
     finally:
-        detail = f"{written} rows {fmt}" + ("" if finished else ", interrupted")
-        try:
-            await bot.store.record_audit(
-                AuditEntry(
-                    actor=f"cli:{_default_user()}",
-                    action="export",
-                    petition=petition.slug,
-                    detail=detail,
-                    at=utc_now(),
-                )
-            )
-        finally:
-            await bot.store.close()
+        await runtime.close()
     where = "standard output" if args.output == "-" else args.output
-    print(f"Exported {written} signatures of {petition.slug} to {where} ({fmt}).", file=sys.stderr)
+    noun = "signature" if written == 1 else "signatures"
+    print(f"Exported {written} {noun} of {petition.slug} to {where} ({fmt}).", file=sys.stderr)
     return 0
 
 

@@ -30,7 +30,7 @@ from core.config import (
     petition_list_problems,
 )
 from core.errors import ConfigError
-from storage import sqlite_path
+from core.storage_url import sqlite_path
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
 # DM rate; opening DMs too fast earns error 40003, so start conservative.
@@ -66,6 +66,9 @@ class TelegramSettings(BaseModel):
     url_path: str = "telegram"
     webhook_url: str | None = None
     secret_token_env: str = "TELEGRAM_WEBHOOK_SECRET"
+    # People whose updates are handled at once (one person's always one at a time); more is
+    # slower on one core (docs/benchmarks.md, "Telegram updates").
+    concurrent_updates: Annotated[int, Within(1, 256)] = 16
 
     @model_validator(mode="after")
     def _webhook_has_address(self) -> TelegramSettings:

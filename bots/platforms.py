@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bots.config import AppConfig
+from bots.runtime import Runtime, open_runtime
 from core.delivery import Sender
 from core.errors import MissingToken, StartupError
 
@@ -28,7 +29,7 @@ class Platform:
     name: str
     token_env: str
     enabled: Callable[[AppConfig], bool]
-    run: Callable[[AppConfig, str], Awaitable[None]]
+    run: Callable[[Runtime], Awaitable[None]]
     # A Sender without the whole bot, for `petition-bot broadcast`.
     open_sender: Callable[[AppConfig, str], AbstractAsyncContextManager[Sender]] | None = None
 
@@ -55,7 +56,8 @@ def _discord_enabled(config: AppConfig) -> bool:
 
 
 async def run_platforms(config: AppConfig, platforms: list[Platform] | None = None) -> None:
-    """Run every enabled platform until one stops or the process is interrupted."""
+    """Run every enabled platform on one runtime (one store, one core) until one stops or
+    the process is interrupted."""
     platforms = available_platforms() if platforms is None else platforms
     enabled = [platform for platform in platforms if platform.enabled(config)]
     if not enabled:
@@ -64,7 +66,6 @@ async def run_platforms(config: AppConfig, platforms: list[Platform] | None = No
             "variable TELEGRAM_BOT_TOKEN, or [discord] enabled = true and DISCORD_BOT_TOKEN. "
             "To try the bot without a token: petition-bot chat"
         )
-    tokens = {}
     for platform in enabled:
         token = os.environ.get(platform.token_env, "").strip()
         if not token:
@@ -72,19 +73,21 @@ async def run_platforms(config: AppConfig, platforms: list[Platform] | None = No
                 f"{platform.name} is enabled but the environment variable "
                 f"{platform.token_env} is not set: export {platform.token_env}=<your bot token>"
             )
-        tokens[platform.name] = token
+    runtime = await open_runtime(config)
     try:
         async with asyncio.TaskGroup() as group:
             for platform in enabled:
-                group.create_task(_run_one(platform, config, tokens[platform.name]))
+                group.create_task(_run_one(platform, runtime))
     except* PlatformStopped as stopped:
         # One line per platform that failed (a rejected token, say), not a traceback.
         raise PlatformStopped("\n".join(str(e) for e in stopped.exceptions)) from None
+    finally:
+        await runtime.close()
 
 
-async def _run_one(platform: Platform, config: AppConfig, token: str) -> None:
+async def _run_one(platform: Platform, runtime: Runtime) -> None:
     try:
-        await platform.run(config, token)
+        await platform.run(runtime)
     except (asyncio.CancelledError, KeyboardInterrupt):
         raise
     except Exception as exc:

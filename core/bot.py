@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from core.broadcasts.composer import BroadcastComposer
+from core.broadcasts.deliveries import Deliveries
+from core.broadcasts.desk import BroadcastDesk
 from core.catalog import Catalog
 from core.commands.base import Handler, Services, UnknownPetition
 from core.commands.moderator import ModeratorCommands
@@ -15,6 +17,8 @@ from core.commands.organizer import OrganizerCommands
 from core.commands.supporter import PRIVATE_COMMANDS, SupporterCommands
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
+from core.exports import Exports
+from core.figures import Figures
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
@@ -53,16 +57,18 @@ class PetitionBot:
         self.conversation = SigningConversation(
             store, campaign, timedelta(hours=campaign.conversation.idle_timeout_hours)
         )
-        self._confirmed_listeners: list[Callable[[int], None]] = []
-        self._cancel_listeners: list[Callable[[int], None]] = []
-        services = Services(store, campaign, self.catalog, self.conversation)
+        self.deliveries = Deliveries(store, campaign, self.catalog, clock)
+        self.desk = BroadcastDesk(store, campaign, self.deliveries)
+        self.exports = Exports(store)
+        self.figures = Figures(store, self.catalog)
+        services = Services(
+            store, campaign, self.catalog, self.conversation, self.exports, self.figures
+        )
         self._commands: dict[str, tuple[Role, Handler]] = {}
         self.register(Role.SUPPORTER, SupporterCommands(services).handlers)
         self.register(Role.MODERATOR, ModeratorCommands(services).handlers)
         self.register(Role.ORGANIZER, OrganizerCommands(services).handlers)
-        self.broadcasts = BroadcastComposer(
-            services, self._notify(self._confirmed_listeners), self._notify(self._cancel_listeners)
-        )
+        self.broadcasts = BroadcastComposer(services, self.desk)
         self.register(Role.SUPPORTER, self.broadcasts.supporter_handlers)
         self.register(Role.ORGANIZER, self.broadcasts.organizer_handlers)
 
@@ -70,22 +76,6 @@ class PetitionBot:
         """Add commands that need ``role``; later features (broadcasts, exports) plug in here."""
         for name, handler in handlers.items():
             self._commands[name] = (role, handler)
-
-    def on_broadcast_confirmed(self, listener: Callable[[int], None]) -> None:
-        """Call ``listener(broadcast_id)`` when an organizer confirms a broadcast here."""
-        self._confirmed_listeners.append(listener)
-
-    def on_broadcast_cancelled(self, listener: Callable[[int], None]) -> None:
-        """Call ``listener(broadcast_id)`` when an organizer cancels a broadcast here."""
-        self._cancel_listeners.append(listener)
-
-    @staticmethod
-    def _notify(listeners: list[Callable[[int], None]]) -> Callable[[int], None]:
-        def notify(broadcast_id: int) -> None:
-            for listener in listeners:
-                listener(broadcast_id)
-
-        return notify
 
     def describe(self, command: str, language: str | None = None) -> str:
         """A command's one-line description for platform menus, from the catalog."""

@@ -11,17 +11,16 @@
     │   ├── StoreClosed              here: a read or write came after the store was closed
     │   ├── TransactionFailed        storage.group_commit: the commit failed, nothing is stored
     │   │                              (also a sqlite3.OperationalError)
-    │   ├── UnsupportedStorage       storage: the storage URL can't be opened by this build
+    │   ├── UnsupportedStorage       core.storage_url: this build can't open the storage URL
     │   │                              (also a ValueError, so pydantic reports it as a config key)
     │   └── BrokenMigration          storage.migrations: a migration script can't be run
     ├── ConfigError                  here: the configuration can't be used; names each key
     │   └── MissingMessage           core.catalog: a message or its plural forms are missing
-    └── StartupError                 the bot can't start, or was used before it started
+    └── StartupError                 the bot can't start as configured
         ├── MissingToken             here: an enabled platform's token or secret is not set
         ├── NoPlatformEnabled        bots.platforms: `run` has no platform to start
         ├── PlatformStopped          bots.platforms: a platform adapter stopped with an error
-        ├── TokenRejected            bots.telegram.runner: Telegram refused the bot token
-        └── NotStarted               here: an adapter got an event before its core was open
+        └── TokenRejected            bots.telegram.runner: Telegram refused the bot token
 
 The classes raised or caught in more than one module live here; the others live beside the
 code that raises them. No project code raises a bare ``ValueError`` or ``RuntimeError``, except
@@ -60,12 +59,8 @@ class ConfigError(PetitionBotError):
 
 
 class StartupError(PetitionBotError):
-    """The bot can't start as configured, or an adapter was used before it started."""
+    """The bot can't start as configured."""
 
 
 class MissingToken(StartupError):
     """An enabled platform's token (or webhook secret) is not in the environment."""
-
-
-class NotStarted(StartupError):
-    """An adapter received an event before its start-up opened the core: a wiring bug."""

@@ -16,12 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import IO, Any
 
-from core.models import Signature
+from core.models import AuditEntry, Signature
 from core.store import Store
 
 CSV_COLUMNS = (
@@ -44,6 +45,8 @@ ORIGIN_SYSTEM = "petition-bot"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 Progress = Callable[[int], None]
+
+log = logging.getLogger(__name__)
 
 
 class ExportFormat(StrEnum):
@@ -191,3 +194,52 @@ async def export_size(store: Store, petition: str) -> int:
 def export_filename(petition: str, fmt: ExportFormat, today: datetime) -> str:
     """E.g. ``dont-run-joe-signatures-2026-11-30.csv``."""
     return f"{petition}-signatures-{today:%Y-%m-%d}.{EXTENSIONS[fmt]}"
+
+
+class Exports:
+    """The export use case every entry point calls: the rows written, and the audit entry
+    that says who exported how many (also when the export was cut short)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def size(self, petition: str) -> int:
+        """How many rows an export of ``petition`` will have (a progress bar's total)."""
+        return await export_size(self._store, petition)
+
+    async def write(
+        self,
+        petition: str,
+        out: IO[str] | IO[bytes],
+        fmt: ExportFormat,
+        actor: str,
+        now: datetime,
+        progress: Progress | None = None,
+    ) -> int:
+        """Stream the active signatures to ``out``; audited with the row count, in any case."""
+        written, finished = 0, False
+
+        def counted(rows: int) -> None:
+            nonlocal written
+            written = rows
+            if progress is not None:
+                progress(rows)
+
+        try:
+            written = await write_export(self._store, petition, out, fmt, counted)
+            finished = True
+        finally:
+            detail = f"{written} rows {fmt}" + ("" if finished else ", interrupted")
+            await self._store.record_audit(
+                AuditEntry(actor=actor, action="export", petition=petition, detail=detail, at=now)
+            )
+            log.info("export petition=%s rows=%d format=%s", petition, written, fmt)
+        return written
+
+    async def as_bytes(
+        self, petition: str, fmt: ExportFormat, actor: str, now: datetime
+    ) -> tuple[bytes, int]:
+        """The whole export in memory (a chat attachment) and its number of rows; audited."""
+        buffer = io.BytesIO()
+        rows = await self.write(petition, buffer, fmt, actor, now)
+        return buffer.getvalue(), rows

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bots.bootstrap import configure_logging
-from bots.log_privacy import LIBRARY_FLOORS
+from bots.logs import LIBRARY_FLOORS, configure_logging
 
 # python-telegram-bot 22 warns when RetryAfter.retry_after is read as seconds; opting in to
 # timedelta values (the future default) keeps warnings-as-errors meaningful.

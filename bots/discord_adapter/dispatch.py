@@ -8,9 +8,7 @@ work (the core answers a stale one clearly).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -27,6 +25,7 @@ from bots.discord_adapter.inbound import (
 )
 from bots.discord_adapter.render import OPEN_FORM_PREFIX
 from bots.discord_adapter.replies import InteractionReply, PendingForms, send_to_channel
+from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, Outbound
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ class Dispatcher:
         self._handle = handle
         self.acknowledger = Acknowledger()
         self.forms = PendingForms()
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._people = KeyedLock()
 
     async def on_command(
         self, interaction: discord.Interaction, name: str, args: tuple[str, ...]
@@ -98,8 +97,5 @@ class Dispatcher:
 
     async def _core(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         """The core's answer; one user's events are handled one at a time, in order."""
-        lock = self._locks.get(inbound.user_id)
-        if lock is None:
-            lock = self._locks[inbound.user_id] = asyncio.Lock()
-        async with lock:
+        async with self._people.hold(inbound.user_id):
             return await self._handle(inbound, caps)

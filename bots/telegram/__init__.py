@@ -4,8 +4,8 @@ Modules: ``application`` (wiring: `create_application`), ``handlers`` (update �
 core → replies), ``render`` (markup → Telegram HTML and keyboards), ``sender`` (the `Sender`
 port and the one place Telegram errors are translated), ``updates`` (each update recorded
 before Telegram forgets it, and handled once), ``ordering`` (one person's updates one at a
-time), ``menu`` (the command menu), ``logsafety``
-(no token in any log line) and ``runner`` (polling or webhook for ``petition-bot run``).
+time), ``menu`` (the command menu) and ``runner`` (polling or webhook for
+``petition-bot run``). The whole adapter is built on a `bots.runtime.Runtime`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from telegram import Update
 from telegram.ext import (
@@ -22,16 +21,13 @@ from telegram.ext import (
     filters,
 )
 
-from bots.bootstrap import open_bot
-from bots.broadcasting import Broadcasting
-from bots.config import AppConfig, load_config
+from bots.logs import protect_logs
+from bots.runtime import Runtime
 from bots.telegram.handlers import ConversationHandlers, log_error
-from bots.telegram.logsafety import protect_logs
 from bots.telegram.menu import register_menus
-from bots.telegram.ordering import CONCURRENT_UPDATES, PerUserUpdateProcessor
+from bots.telegram.ordering import PerUserUpdateProcessor
 from bots.telegram.sender import PLATFORM, TelegramSender
 from bots.telegram.updates import DurableUpdateQueue, RawUpdates
-from core.bot import PetitionBot
 from core.errors import MissingToken
 from core.messages import Capabilities
 
@@ -54,14 +50,19 @@ class TelegramAdapter:
     """What one Application needs besides python-telegram-bot: the core, its capabilities."""
 
     def __init__(
-        self, config: AppConfig, application: Application, queue: DurableUpdateQueue
+        self,
+        runtime: Runtime,
+        application: Application,
+        queue: DurableUpdateQueue,
+        deliver_broadcasts: bool,
     ) -> None:
-        self.config = config
+        self.config = runtime.config
+        self.bot = runtime.core
         self.application = application
         self.queue = queue
         self.sender = TelegramSender(application.bot)
-        self.handlers = ConversationHandlers(self.sender)
-        self.broadcasting: Broadcasting | None = None
+        self.handlers = ConversationHandlers(self.bot, self.sender)
+        self._deliver_broadcasts = deliver_broadcasts
 
     def register(self) -> None:
         """Attach the handlers, one per kind of update."""
@@ -72,27 +73,26 @@ class TelegramAdapter:
         app.add_error_handler(log_error)
 
     async def post_init(self, application: Application) -> None:
-        """Open the core and its store, declare the capabilities, set the command menus,
-        and start delivering broadcasts (confirmed ones, and any a restart interrupted)."""
+        """Declare the capabilities (deep links need the username), set the command menus,
+        finish what a crash interrupted, and start delivering broadcasts."""
         username = application.bot.username
         self.handlers.bot_username = username
         self.handlers.caps = capabilities(username)
-        self.handlers.bot = bot = await open_bot(self.config)
-        self.queue.inbox = bot.inbox
-        await register_menus(application.bot, bot, self.config.campaign.roles)
-        await self.resume(bot)
-        self.broadcasting = Broadcasting(bot, self.sender)
-        self.broadcasting.start()
+        await register_menus(application.bot, self.bot, self.config.campaign.roles)
+        await self.resume()
+        if self._deliver_broadcasts:
+            self.bot.deliveries.start(self.sender)  # resumes what a restart interrupted
         log.info("Telegram bot @%s ready", username)
 
-    async def resume(self, bot: PetitionBot) -> None:
+    async def resume(self) -> None:
         """Finish what a crash interrupted: send the replies that were stored but not sent,
         then queue the updates that were recorded but never handled (before any new one)."""
-        unanswered = await bot.inbox.unanswered(PLATFORM)
+        inbox = self.bot.inbox
+        unanswered = await inbox.unanswered(PLATFORM)
         for message_id, inbound, replies in unanswered:
             await self.handlers.deliver(inbound, replies)
-            await bot.inbox.settle(PLATFORM, message_id)
-        unhandled = await bot.inbox.unhandled(PLATFORM)
+            await inbox.settle(PLATFORM, message_id)
+        unhandled = await inbox.unhandled(PLATFORM)
         for payload in unhandled:
             self.queue.replay(payload, self.application.bot)
         if unanswered or unhandled:
@@ -104,26 +104,11 @@ class TelegramAdapter:
 
     async def settle(self, update: Update) -> None:
         """An update's handlers are done: its replies went out, or it needed none."""
-        if self.bot is not None:
-            await self.bot.inbox.settle(PLATFORM, str(update.update_id))
+        await self.bot.inbox.settle(PLATFORM, str(update.update_id))
 
     async def post_stop(self, application: Application) -> None:
         """Stop broadcasting while the HTTP client is still open (shutdown closes it)."""
-        broadcasting, self.broadcasting = self.broadcasting, None
-        if broadcasting is not None:
-            await broadcasting.stop()
-
-    async def post_shutdown(self, application: Application) -> None:
-        """Close the store once every update in flight is done (Application.stop waits)."""
-        await self.post_stop(application)  # in case the application never started
-        bot, self.handlers.bot = self.handlers.bot, None
-        if bot is not None:
-            await bot.store.close()
-
-    @property
-    def bot(self) -> PetitionBot | None:
-        """The core bot, between ``post_init`` and ``post_shutdown``."""
-        return self.handlers.bot
+        await self.bot.deliveries.stop(PLATFORM)
 
 
 def capabilities(username: str) -> Capabilities:
@@ -137,30 +122,22 @@ def capabilities(username: str) -> Capabilities:
     )
 
 
-def create_application(
-    config: AppConfig | str | Path,
-    *,
-    token: str | None = None,
-    concurrent_updates: int = CONCURRENT_UPDATES,
-) -> Application:
-    """Build the bot from a config (or the path of its TOML file), fully wired, not connected.
+def create_application(runtime: Runtime, *, deliver_broadcasts: bool = True) -> Application:
+    """The Telegram bot on the runtime's core, fully wired, not connected.
 
-    The token comes from ``$TELEGRAM_BOT_TOKEN`` (``token`` is that value when the caller
-    already read it); never from the config file. ``concurrent_updates`` bounds how many
-    people's updates are handled at once (one person's are always one at a time).
+    The token comes from ``$TELEGRAM_BOT_TOKEN``, never from the config file.
+    ``deliver_broadcasts=False`` leaves broadcast delivery to another process (or a test).
     """
-    if not isinstance(config, AppConfig):
-        config = load_config(config)
-    token = (token or os.environ.get(TOKEN_ENV, "")).strip()
+    token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         raise MissingToken(
             f"the environment variable {TOKEN_ENV} is not set: export {TOKEN_ENV}=<bot token>"
         )
     protect_logs(token)
-    settings = config.telegram
+    settings = runtime.config.telegram
     raw = RawUpdates()
-    queue = DurableUpdateQueue(raw)
-    processor = PerUserUpdateProcessor(concurrent_updates)
+    queue = DurableUpdateQueue(runtime.core.inbox, raw)
+    processor = PerUserUpdateProcessor(settings.concurrent_updates)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -171,11 +148,10 @@ def create_application(
         .concurrent_updates(processor)
         .build()
     )
-    adapter = TelegramAdapter(config, application, queue)
+    adapter = TelegramAdapter(runtime, application, queue, deliver_broadcasts)
     processor.settle = adapter.settle
     application.post_init = adapter.post_init
     application.post_stop = adapter.post_stop
-    application.post_shutdown = adapter.post_shutdown
     adapter.register()
     application.bot_data[ADAPTER_KEY] = adapter
     return application
@@ -183,4 +159,5 @@ def create_application(
 
 def adapter_of(application: Application) -> TelegramAdapter:
     """The adapter behind an Application made by `create_application` (its core, its sender)."""
-    return application.bot_data[ADAPTER_KEY]
+    adapter: TelegramAdapter = application.bot_data[ADAPTER_KEY]
+    return adapter

@@ -21,7 +21,6 @@ from telegram.ext import ContextTypes
 from bots.telegram.sender import PLATFORM, TelegramSender
 from core.bot import PetitionBot
 from core.delivery import DeliveryResult, DeliveryStatus
-from core.errors import NotStarted
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 
 log = logging.getLogger(__name__)
@@ -71,11 +70,12 @@ def text_inbound(update: Update, message: Message, user: User) -> Inbound:
 
 
 class ConversationHandlers:
-    """The callbacks registered on the Application; ``bot`` and ``caps`` are set at start-up."""
+    """The callbacks registered on the Application; ``caps`` are set at start-up (deep links
+    need the bot's username, which Telegram tells only then)."""
 
-    def __init__(self, sender: TelegramSender) -> None:
+    def __init__(self, bot: PetitionBot, sender: TelegramSender) -> None:
+        self.bot = bot
         self.sender = sender
-        self.bot: PetitionBot | None = None
         self.caps = Capabilities()
         self.bot_username = ""
 
@@ -86,7 +86,7 @@ class ConversationHandlers:
             return
         inbound = command_inbound(update, message, user, self.bot_username)
         if inbound is not None:
-            await self.deliver(inbound, await self._core().handle(inbound, self.caps))
+            await self.deliver(inbound, await self.bot.handle(inbound, self.caps))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Anything else sent as a message (in groups the core answers nothing)."""
@@ -94,7 +94,7 @@ class ConversationHandlers:
         if message is None or user is None:
             return
         inbound = text_inbound(update, message, user)
-        await self.deliver(inbound, await self._core().handle(inbound, self.caps))
+        await self.deliver(inbound, await self.bot.handle(inbound, self.caps))
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed button: the core re-checks its data; the spinner is answered exactly once."""
@@ -116,12 +116,7 @@ class ConversationHandlers:
         chat = query.message.chat if query.message else None
         base = inbound_base(update, query.from_user, chat)
         inbound = Inbound(kind=InboundKind.CHOICE, text=query.data, **base)
-        return inbound, await self._core().handle(inbound, self.caps)
-
-    def _core(self) -> PetitionBot:
-        if self.bot is None:
-            raise NotStarted("the Telegram adapter is not started (post_init has not run)")
-        return self.bot
+        return inbound, await self.bot.handle(inbound, self.caps)
 
     async def deliver(self, inbound: Inbound, replies: list[Outbound]) -> None:
         """Deliver in order; private replies to a group message go to the private chat."""

@@ -17,6 +17,7 @@ from telegram.error import InvalidToken
 from telegram.ext import Application
 
 from bots.config import AppConfig, TelegramSettings
+from bots.runtime import Runtime
 from bots.telegram.application import ALLOWED_UPDATES, TOKEN_ENV, adapter_of, create_application
 from core.errors import MissingToken, StartupError
 
@@ -52,7 +53,8 @@ def telegram_enabled(config: AppConfig) -> bool:
 
 @asynccontextmanager
 async def running(application: Application, poll_timeout: float = 10.0) -> AsyncIterator[None]:
-    """Connect, open the core, receive updates (polling or webhook); undo it all on exit."""
+    """Connect, receive updates (polling or webhook); undo it all on exit (the runtime, and
+    with it the store, stays open: its owner closes it)."""
     settings = adapter_of(application).config.telegram
     secret = webhook_secret(settings) if settings.mode == "webhook" else None
     try:
@@ -89,15 +91,14 @@ async def running(application: Application, poll_timeout: float = 10.0) -> Async
                 await updater.stop()
             if application.running:
                 await application.stop()  # waits for the updates in flight
-                await application.post_stop(application)
+            await application.post_stop(application)  # stops broadcasting, if it started
     finally:
         await application.shutdown()
-        await application.post_shutdown(application)
 
 
-async def run_telegram(config: AppConfig, token: str) -> None:
-    """`petition-bot run`'s Telegram platform: serve until cancelled (Ctrl-C)."""
-    application = create_application(config, token=token)
+async def run_telegram(runtime: Runtime) -> None:
+    """`petition-bot run`'s Telegram platform: serve until cancelled (Ctrl-C, SIGTERM)."""
+    application = create_application(runtime)
     async with running(application):
-        log.info("Telegram: receiving updates by %s", config.telegram.mode)
+        log.info("Telegram: receiving updates by %s", runtime.config.telegram.mode)
         await asyncio.Event().wait()

@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bots.config import AppConfig
-from bots.telegram.logsafety import protect_logs
+from bots.logs import protect_logs
 from bots.telegram.render import html_pieces, keyboard
 from core.delivery import DeliveryResult, DeliveryStatus
 from core.messages import Attachment, Outbound

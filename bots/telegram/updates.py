@@ -20,7 +20,6 @@ from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
 from bots.telegram.sender import PLATFORM
-from core.errors import NotStarted
 from core.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -52,18 +51,16 @@ class RawUpdates(HTTPXRequest):
 
 
 class DurableUpdateQueue(asyncio.Queue[object]):
-    """The Application's update queue; ``inbox`` is set once the core is open."""
+    """The Application's update queue, recording into the core's inbox."""
 
-    def __init__(self, raw: RawUpdates | None = None) -> None:
+    def __init__(self, inbox: Inbox, raw: RawUpdates | None = None) -> None:
         super().__init__()
-        self.inbox: Inbox | None = None
+        self.inbox = inbox
         self._raw = raw.sent if raw is not None else {}
 
     async def put(self, item: object) -> None:
         """Record an update before queueing it (the library confirms it after this returns)."""
         if isinstance(item, Update):
-            if self.inbox is None:
-                raise NotStarted("updates arrived before the core was opened")
             data = self._raw.pop(item.update_id, None) or item.to_dict()  # a webhook's: rebuilt
             payload = json.dumps(data, separators=(",", ":"))
             if not await self.inbox.record(PLATFORM, str(item.update_id), payload):

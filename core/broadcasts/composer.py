@@ -8,15 +8,15 @@ Confirm, and a second Confirm finds the broadcast no longer a draft.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 
 from core.broadcasts.announcement import Announcements
+from core.broadcasts.desk import BroadcastDesk, announcement_channels
 from core.broadcasts.models import Broadcast, Delivery, DeliveryState
 from core.commands.base import Handler, Services, petition_from_args
-from core.config import CampaignConfig, PetitionConfig
+from core.config import PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
-from core.models import AuditEntry, ConversationState, Step
+from core.models import ConversationState, Step
 from core.roles import Role
 from core.turn import Turn
 
@@ -27,17 +27,11 @@ ALL = "all"
 class BroadcastComposer:
     """`/broadcast`, `/broadcasts` and `/stop`, plus the steps of composing a broadcast."""
 
-    def __init__(
-        self,
-        services: Services,
-        on_confirmed: Callable[[int], None],
-        on_cancelled: Callable[[int], None],
-    ) -> None:
+    def __init__(self, services: Services, desk: BroadcastDesk) -> None:
         self._s = services
         self._store = services.store
+        self._desk = desk
         self._announcements = Announcements(services.catalog, services.campaign)
-        self._on_confirmed = on_confirmed
-        self._on_cancelled = on_cancelled
 
     @property
     def organizer_handlers(self) -> dict[str, Handler]:
@@ -175,12 +169,8 @@ class BroadcastComposer:
         if not text.strip() or len(text) > MAX_TEXT:
             return [turn.say("broadcast_too_long", limit=MAX_TEXT, length=len(text))]
         inbound = turn.inbound
-        broadcast = await self._store.create_broadcast(
-            petition.slug if petition else None,
-            text.strip(),
-            inbound.user_key,
-            (inbound.platform, inbound.chat_id),
-            turn.now,
+        broadcast = await self._desk.draft(
+            petition, text.strip(), inbound.user_key, (inbound.platform, inbound.chat_id), turn.now
         )
         state = self._new_state(turn, text)
         state.step = Step.BROADCAST_PREVIEW
@@ -194,7 +184,7 @@ class BroadcastComposer:
         """The draft as its recipients will see it, who gets it, and Confirm or Cancel."""
         inbound = turn.inbound
         petition = self._s.campaign.petition(broadcast.petition) if broadcast.petition else None
-        counts = await self._store.audience_counts(broadcast.petition)
+        counts = await self._desk.audience(broadcast.petition)
         sample = self._announcements.message_for(
             broadcast,
             Delivery(
@@ -233,38 +223,23 @@ class BroadcastComposer:
     async def _confirm(self, turn: Turn, state: ConversationState) -> list[Outbound]:
         await self._store.delete_conversation(state.platform, state.user_id)
         broadcast_id = int(state.answers["broadcast_id"])
-        draft = await self._store.get_broadcast(broadcast_id)
-        petition = self._s.campaign.petition(draft.petition) if draft and draft.petition else None
-        confirmed = await self._store.confirm_broadcast(
-            broadcast_id, self._channels(petition), turn.now
-        )
+        confirmed = await self._desk.confirm(broadcast_id, turn.inbound.user_key, turn.now)
         if confirmed is None:
             return [turn.say("broadcast_already_confirmed", id=broadcast_id)]
-        await self._store.record_audit(
-            AuditEntry(
-                actor=turn.inbound.user_key,
-                action="broadcast_confirmed",
-                petition=confirmed.petition,
-                detail=f"#{confirmed.id} to {confirmed.total}",
-                at=turn.now,
-            )
-        )
-        self._on_confirmed(confirmed.id)
         return [turn.say("broadcast_confirmed", id=confirmed.id, total=confirmed.total)]
 
     async def _cancel(self, turn: Turn, args: tuple[str, ...]) -> list[Outbound]:
         if not args or not args[0].lstrip("#").isdigit():
             return [turn.say("broadcast_cancel_usage")]
         broadcast_id = int(args[0].lstrip("#"))
-        if not await self._store.cancel_broadcast(broadcast_id, turn.now):
+        if not await self._desk.cancel(broadcast_id, turn.now):
             return [turn.say("broadcast_not_cancellable", id=broadcast_id)]
-        self._on_cancelled(broadcast_id)  # stops sends already queued in this process
         return [turn.say("broadcast_cancelling", id=broadcast_id)]
 
     async def _drop(self, turn: Turn, state: ConversationState) -> list[Outbound]:
         await self._store.delete_conversation(state.platform, state.user_id)
         if "broadcast_id" in state.answers:
-            await self._store.cancel_broadcast(int(state.answers["broadcast_id"]), turn.now)
+            await self._desk.cancel(int(state.answers["broadcast_id"]), turn.now)
         return [turn.say("broadcast_dropped")]
 
     def _audience(self, word: str) -> PetitionConfig | str | None:
@@ -277,15 +252,6 @@ class BroadcastComposer:
 
     def _cancel_button(self, turn: Turn, state: ConversationState) -> Choice:
         return turn.choice("button_cancel", f"{state.nonce}:cancel")
-
-
-def announcement_channels(
-    campaign: CampaignConfig, petition: PetitionConfig | None
-) -> list[tuple[str, str]]:
-    """(platform, chat id) of the channels a broadcast is also posted to, each once."""
-    petitions = [petition] if petition else list(campaign.petitions)
-    entries = dict.fromkeys(entry for p in petitions for entry in p.announce_channels)
-    return [(platform, chat) for platform, _, chat in (e.partition(":") for e in entries)]
 
 
 def _duration(turn: Turn, seconds: float) -> Markup:

@@ -9,6 +9,8 @@ from core.catalog import Catalog
 from core.config import CampaignConfig, PetitionConfig
 from core.conversation import SigningConversation
 from core.errors import BadInput
+from core.exports import Exports
+from core.figures import Figures
 from core.messages import Outbound
 from core.store import Store
 from core.turn import Turn
@@ -22,6 +24,8 @@ class Services:
     campaign: CampaignConfig
     catalog: Catalog
     conversation: SigningConversation
+    exports: Exports
+    figures: Figures
 
 
 Handler = Callable[[Turn], Awaitable[list[Outbound]]]

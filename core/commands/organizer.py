@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from core.commands.base import Handler, Services, petition_from_args
-from core.exports import MIME_TYPES, ExportFormat, export_bytes, export_filename
+from core.exports import MIME_TYPES, ExportFormat, export_filename
 from core.messages import Attachment, Outbound
-from core.models import AuditEntry
 from core.turn import Turn
-
-log = logging.getLogger(__name__)
 
 
 class OrganizerCommands:
@@ -27,17 +22,9 @@ class OrganizerCommands:
         """``/export [petition]``: every active signature as a CSV file, in private, audited."""
         petition = petition_from_args(self._s.campaign, turn.inbound.args)
         fmt = ExportFormat.CSV
-        content, rows = await export_bytes(self._s.store, petition.slug, fmt)
-        await self._s.store.record_audit(
-            AuditEntry(
-                actor=turn.inbound.user_key,
-                action="export",
-                petition=petition.slug,
-                detail=f"{rows} rows {fmt}",
-                at=turn.now,
-            )
+        content, rows = await self._s.exports.as_bytes(
+            petition.slug, fmt, turn.inbound.user_key, turn.now
         )
-        log.info("export petition=%s rows=%d format=%s", petition.slug, rows, fmt)
         file = Attachment(
             filename=export_filename(petition.slug, fmt, turn.now),
             content=content,

@@ -17,6 +17,7 @@ import simcord
 
 from bots.config import BUNDLED_EXAMPLE, AppConfig, parse_config
 from bots.discord_bot import DiscordPetitionBot, create_bot
+from bots.runtime import build_runtime
 from core.store import Store
 from storage import SqliteStore
 
@@ -48,7 +49,7 @@ def discord_config(
 
 def discord_bot(config: AppConfig, store: Store) -> DiscordPetitionBot:
     """The real bot on ``store``, broadcast delivery left to the test."""
-    return create_bot(config, store=store, deliver_broadcasts=False)
+    return create_bot(build_runtime(config, store), deliver_broadcasts=False)
 
 
 class Stores:

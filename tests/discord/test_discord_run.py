@@ -12,10 +12,11 @@ import pytest_asyncio
 from aiohttp import web
 from discord_helpers import World, discord_bot, discord_config
 
-from bots.config import BUNDLED_EXAMPLE
+from bots.config import BUNDLED_EXAMPLE, load_config
 from bots.discord_adapter import client as client_module
 from bots.discord_bot import DiscordPetitionBot, create_bot, open_sender
 from bots.platforms import Platform, PlatformStopped, available_platforms, run_platforms
+from bots.runtime import open_runtime
 from core.errors import StoreClosed
 
 # Shaped like a real Discord token (id.timestamp.hmac), so shape-based redaction is tested too.
@@ -33,29 +34,31 @@ def test_run_knows_the_discord_platform(tmp_path: Path) -> None:
     assert not platform.enabled(discord_config(tmp_path / "x.db", enabled=False))
 
 
-async def test_login_opens_the_configured_store_and_starts_broadcasting_until_close(
+async def test_login_starts_broadcasting_on_the_configured_store_until_close(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "from-config.db"
     config_file = tmp_path / "config.toml"
     text = BUNDLED_EXAMPLE.read_text(encoding="utf-8")
     config_file.write_text(text.replace("sqlite:///petition.db", f"sqlite:///{db}"))
-    bot = create_bot(config_file)
-    assert isinstance(bot, DiscordPetitionBot) and bot.core is None  # nothing opened yet
+    runtime = await open_runtime(load_config(config_file))
+    bot = create_bot(runtime)
+    assert isinstance(bot, DiscordPetitionBot) and bot.core is runtime.core
     synced: list[tuple[int, ...]] = []
 
     async def sync(tree: object, guild_ids: tuple[int, ...]) -> None:
         synced.append(guild_ids)  # publishing commands needs Discord itself
 
     monkeypatch.setattr(client_module, "sync_commands", sync)
+    deliveries = runtime.core.deliveries
     await bot.setup_hook()  # what discord.py runs at login
-    core = bot.core
-    assert core is not None and db.exists() and await core.store.count("dont-run-joe") == 0
-    assert bot.broadcasting is not None and synced == [()]
+    assert db.exists() and await runtime.core.store.count("dont-run-joe") == 0
+    assert "discord" in deliveries._tasks and synced == [()]  # delivering while it runs
     await bot.close()
-    assert bot.core is None and bot.broadcasting is None
+    assert "discord" not in deliveries._tasks  # stopped with the bot
+    await runtime.close()
     with pytest.raises(StoreClosed, match="closed"):
-        await core.store.count("dont-run-joe")
+        await runtime.core.store.count("dont-run-joe")
 
 
 async def test_commands_sync_to_the_configured_servers(world: World, db_path: Path) -> None:

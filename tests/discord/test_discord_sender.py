@@ -12,7 +12,6 @@ import pytest
 from discord_helpers import GOOD_FORM, SLUG, World, sign_in_server
 from pydantic import TypeAdapter
 
-from bots.broadcasting import broadcast_service
 from bots.discord_adapter import replies
 from bots.discord_adapter import sender as sender_module
 from bots.discord_bot import DiscordSender, delivery_outcome
@@ -139,7 +138,7 @@ async def test_a_broadcast_reaches_discord_signers_through_the_delivery_worker(
     )
     broadcast = await world.store.confirm_broadcast(draft.id, [], now)
     assert broadcast is not None
-    worker = broadcast_service(core, sender(world), report=False).worker
+    worker = core.deliveries.service(sender(world), report=False).worker
     assert await worker.deliver(broadcast) == 2
     totals = await world.store.totals(broadcast.id)
     assert totals[DeliveryState.DELIVERED] == 1 and totals[DeliveryState.UNREACHABLE] == 1

@@ -16,7 +16,7 @@ from discord_helpers import (
     sign_in_server,
 )
 
-from bots.bootstrap import open_bot
+from bots.runtime import open_runtime
 from core.bot import PetitionBot
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 
@@ -118,11 +118,11 @@ async def test_an_email_that_signed_on_telegram_counts_once_on_discord(
     world: World, db_path: Path
 ) -> None:
     # Telegram's process signs first, on its own connection to the same SQLite file.
-    telegram = await open_bot(world.config)
+    telegram = await open_runtime(world.config)
     try:
-        await sign_through_core(telegram, "telegram", "777", GOOD_FORM)
+        await sign_through_core(telegram.core, "telegram", "777", GOOD_FORM)
     finally:
-        await telegram.store.close()
+        await telegram.close()
     assert await world.store.count(SLUG) == 1
 
     pitch = await world.bob.slash(world.channel, "petition")

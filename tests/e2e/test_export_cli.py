@@ -40,7 +40,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_export_writes_the_csv_and_audits_it(signed: Path) -> None:
     result = run(signed, "export", "--petition", "dont-run-joe", "--output", "out.csv")
     assert result.returncode == 0, result.stderr
-    assert "Exported 1 signatures of dont-run-joe to out.csv (csv)." in result.stderr
+    assert "Exported 1 signature of dont-run-joe to out.csv (csv)." in result.stderr
     path = signed / "out.csv"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # personal data: the owner's eyes only
     assert not (signed / "out.csv.part").exists()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.bootstrap import open_bot
 from bots.config import load_config
+from bots.runtime import open_runtime
 from tests.e2e.test_chat_cli import COMMAND, EXAMPLE, SIGNING, chat
 
 pytestmark = [pytest.mark.timeout(120)]
@@ -57,7 +57,7 @@ def test_a_command_failing_after_opening_the_store_closes_it(tmp_path: Path, nam
     assert not left_open(tmp_path), result.stderr
 
 
-async def test_open_bot_closes_the_store_when_the_bot_cannot_be_built(tmp_path: Path) -> None:
+async def test_open_runtime_closes_the_store_when_the_core_cannot_be_built(tmp_path: Path) -> None:
     config = load_config(EXAMPLE)
     # model_copy skips validation: a value no valid config holds, failing after the open.
     conversation = config.conversation.model_copy(update={"idle_timeout_hours": 1e12})
@@ -65,8 +65,10 @@ async def test_open_bot_closes_the_store_when_the_bot_cannot_be_built(tmp_path: 
     broken = config.model_copy(update={"conversation": conversation, "storage": storage})
     before = set(threading.enumerate())
     with pytest.raises(OverflowError):
-        await open_bot(broken)
+        await open_runtime(broken)
     assert not left_open(tmp_path)
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=10)  # a closed connection's thread ends just after the close
     assert [t.name for t in set(threading.enumerate()) - before if t.is_alive()] == []
 
 

@@ -24,6 +24,7 @@ from telegram.ext import Application
 
 from bots.config import AppConfig, parse_config
 from bots.discord_bot import DiscordPetitionBot, create_bot
+from bots.runtime import build_runtime, open_runtime
 from bots.telegram_bot import create_application, running
 from storage import SqliteStore
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -57,12 +58,16 @@ async def shared_store(tmp_path: Path, config: AppConfig) -> AsyncIterator[Sqlit
 @pytest.fixture
 def simcord_bot(config: AppConfig, shared_store: SqliteStore) -> DiscordPetitionBot:
     """The bot SimCord's ``simcord_env`` fixture starts; broadcast delivery left to the test."""
-    return create_bot(config, store=shared_store, deliver_broadcasts=False)
+    return create_bot(build_runtime(config, shared_store), deliver_broadcasts=False)
 
 
 @pytest_asyncio.fixture
 async def telegram_app(config: AppConfig, shared_store: SqliteStore) -> AsyncIterator[Application]:
     """The Telegram bot, polling the fake server, its store on the same database file."""
-    application = create_application(config)
-    async with running(application, poll_timeout=1):
-        yield application
+    runtime = await open_runtime(config)
+    try:
+        application = create_application(runtime)
+        async with running(application, poll_timeout=1):
+            yield application
+    finally:
+        await runtime.close()

@@ -29,7 +29,6 @@ from e2e_helpers import (
 )
 from telegram.ext import Application
 
-from bots.broadcasting import broadcast_service
 from bots.discord_bot import DiscordPetitionBot
 from core.broadcasts.models import BroadcastStatus, DeliveryState
 from storage import SqliteStore
@@ -122,7 +121,7 @@ async def test_one_broadcast_reaches_exactly_the_reachable_opted_in_signers_on_b
     discord = await sign_on_discord(env)
     bot = env.bot
     assert isinstance(bot, DiscordPetitionBot) and bot.core is not None
-    discord_worker = broadcast_service(bot.core, bot.sender, report=False).worker
+    discord_worker = bot.core.deliveries.service(bot.sender, report=False).worker
     organizer = Person(tg, ORGANIZER_ID, "Olga")
     carol_tg, carol_dc = telegram["carol"], discord["carol"]
     tg_mark, discord_mark = len(tg.requests), len(env.http_requests)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest_asyncio
 from telegram.ext import Application
 
 from bots.config import AppConfig, parse_config
+from bots.runtime import open_runtime
 from bots.telegram_bot import adapter_of, create_application, running
 from core.bot import PetitionBot
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
@@ -59,18 +61,27 @@ def token_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
 
 
+@asynccontextmanager
+async def serving(config: AppConfig, poll_timeout: float = 1) -> AsyncIterator[Application]:
+    """The Telegram bot on a runtime of its own, receiving updates: what `run` does."""
+    runtime = await open_runtime(config)
+    try:
+        application = create_application(runtime)
+        async with running(application, poll_timeout=poll_timeout):
+            yield application
+    finally:
+        await runtime.close()
+
+
 @pytest_asyncio.fixture
 async def app(config: AppConfig) -> AsyncIterator[Application]:
-    application = create_application(config)
-    async with running(application, poll_timeout=1):
+    async with serving(config) as application:
         yield application
 
 
 @pytest.fixture
 def core(app: Application) -> PetitionBot:
-    bot = adapter_of(app).bot
-    assert bot is not None
-    return bot
+    return adapter_of(app).bot
 
 
 class Person:

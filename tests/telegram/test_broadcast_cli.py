@@ -62,5 +62,7 @@ async def test_the_command_line_broadcast_reaches_opted_in_signers_once(
     assert not [m for m in tg.messages(103) if "Rally" in m.plain]
     assert TOKEN not in out.decode() + err.decode()
     with sqlite3.connect(tmp_path / "petition.db") as db:
-        assert db.execute("SELECT action FROM audit_log").fetchall() == [("broadcast",)]
+        # The same use case, and so the same audit action, as a broadcast confirmed in chat.
+        [(action, actor)] = db.execute("SELECT action, actor FROM audit_log").fetchall()
+        assert action == "broadcast_confirmed" and actor.startswith("cli:")
         assert db.execute("SELECT status FROM broadcasts").fetchall() == [("done",)]

@@ -9,14 +9,13 @@ from datetime import UTC, datetime
 import pytest
 
 from bots.config import AppConfig
-from bots.telegram_bot import create_application, running
 from core.inbox import stored_replies
 from core.markup import Markup
 from core.messages import Inbound, InboundKind, Outbound
 from storage import SqliteStore, sqlite_path
 from tests.fakes.telegram_api import FakeTelegramServer
 
-from .conftest import Person
+from .conftest import Person, serving
 
 pytestmark = [pytest.mark.timeout(30)]
 
@@ -38,7 +37,7 @@ async def test_an_update_recorded_but_not_handled_before_a_crash_is_handled_once
     await store.close()
     tg.confirm(update["update_id"])
 
-    async with running(create_application(config), poll_timeout=1):
+    async with serving(config):
         answer = await tg.wait_for_message(alice.chat_id)
         assert "What I can do" in answer.plain
         await alice.ask("/petition")  # later updates are handled as usual
@@ -67,7 +66,7 @@ async def test_replies_computed_but_not_sent_before_a_crash_are_sent_after(
     tg.redeliver(update["update_id"])  # a copy Telegram sends again must not be handled again
     tg.confirm(update["update_id"])
 
-    async with running(create_application(config), poll_timeout=1):
+    async with serving(config):
         sent = await tg.wait_for_message(alice.chat_id)
         assert sent.plain == "What is your email address?"
         assert "What I can do" in (await alice.ask("/help")).plain
@@ -83,7 +82,7 @@ async def test_replies_computed_but_not_sent_before_a_crash_are_sent_after(
 async def test_handled_updates_keep_no_personal_data_in_the_inbox(
     tg: FakeTelegramServer, config: AppConfig, alice: Person
 ) -> None:
-    async with running(create_application(config), poll_timeout=1):
+    async with serving(config):
         await alice.sign(name="Zelda Quux", email="zelda@example.org", zip_code="90210")
     store = await _store(config)
     rows = await store._fetch("SELECT * FROM inbox")  # type: ignore[attr-defined]

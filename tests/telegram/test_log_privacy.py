@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bots.telegram_bot import create_application, running
 from tests.fakes.telegram_api import FakeTelegramServer
 
-from .conftest import TOKEN, Person, config_data
+from .conftest import TOKEN, Person, config_data, serving
 from .test_run import _toml, _until
 
 pytestmark = [pytest.mark.timeout(60)]
@@ -34,7 +33,7 @@ async def test_a_signing_at_debug_level_logs_no_personal_data(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     person = Person(tg, 1001, FIRST_NAME)
-    async with running(create_application(config), poll_timeout=1):
+    async with serving(config):
         thanks = await person.sign(**SIGNER)
         assert "Thank you, Zelda!" in thanks.plain
         mydata = await person.ask("/mydata")

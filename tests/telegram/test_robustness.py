@@ -8,12 +8,13 @@ from contextlib import closing
 import pytest
 
 from bots.config import AppConfig
-from bots.telegram_bot import adapter_of, create_application, running
+from bots.telegram_bot import adapter_of
 from core.bot import PetitionBot
 from storage import sqlite_path
+from storage.thread_batcher import StoreClosed
 from tests.fakes.telegram_api import FakeTelegramServer
 
-from .conftest import Person
+from .conftest import Person, serving
 
 pytestmark = [pytest.mark.timeout(20)]
 
@@ -112,23 +113,21 @@ async def test_the_same_update_delivered_twice_is_handled_once(
 async def test_a_new_application_on_the_same_database_finishes_the_conversation(
     tg: FakeTelegramServer, config: AppConfig, alice: Person
 ) -> None:
-    first = create_application(config)
-    async with running(first, poll_timeout=1):
+    async with serving(config) as first:
         confirm = await alice.ask("/sign")
         await alice.press(confirm, "Yes, I want to sign")
         await alice.ask("Alice Example")
-    assert adapter_of(first).bot is None  # the store was closed
+    with pytest.raises(StoreClosed):  # the first bot's store was closed with it
+        await adapter_of(first).bot.store.count(SLUG)
 
-    second = create_application(config)
-    async with running(second, poll_timeout=1):
+    async with serving(config) as second:
         await alice.ask("alice@example.org")
         consent = await alice.ask("12345")
         summary = await alice.press(consent, "No, thanks")
         assert "Full name: Alice Example" in summary.plain
         thanks = await alice.press(summary, "✅ Sign")
         assert "Thank you, Alice!" in thanks.plain
-        bot = adapter_of(second).bot
-        assert bot is not None and await bot.store.count(SLUG) == 1
+        assert await adapter_of(second).bot.store.count(SLUG) == 1
 
 
 async def test_a_blocked_user_does_not_break_the_bot(

@@ -15,15 +15,14 @@ from pathlib import Path
 import pytest
 
 from bots.config import parse_config
-from bots.telegram.logsafety import protect_logs
+from bots.logs import protect_logs
 from bots.telegram.runner import TokenRejected, telegram_enabled
-from bots.telegram_bot import create_application, running
 from core.bot import PetitionBot
 from core.errors import MissingToken
 from core.roles import Role
 from tests.fakes.telegram_api import FakeTelegramServer
 
-from .conftest import MODERATOR_ID, ORGANIZER_ID, TOKEN, Person, config_data
+from .conftest import MODERATOR_ID, ORGANIZER_ID, TOKEN, Person, config_data, serving
 
 pytestmark = [pytest.mark.timeout(30)]
 
@@ -62,7 +61,7 @@ async def test_webhook_mode_refuses_to_start_without_its_secret(
     with pytest.raises(MissingToken, match="TELEGRAM_WEBHOOK_SECRET is not set"):
         telegram_enabled(config)
     with pytest.raises(MissingToken, match="TELEGRAM_WEBHOOK_SECRET"):
-        async with running(create_application(config)):
+        async with serving(config):
             pass
     assert tg.calls("setWebhook") == [] and tg.calls("getMe") == []
 
@@ -86,7 +85,7 @@ async def test_webhook_mode_refuses_requests_without_the_secret_header(
     )
     assert telegram_enabled(config)
     alice = Person(tg, 1001, "Alice")
-    async with running(create_application(config)):
+    async with serving(config):
         assert tg.webhook["secret_token"] == "s3cret-token_1"
         assert tg.webhook["url"] == f"http://127.0.0.1:{port}/tg-hook"
         update = {"update_id": 7001, "message": tg.send_text(alice.user, "/help")["message"]}
@@ -102,16 +101,15 @@ async def test_no_token_or_personal_data_in_the_adapters_logs(
     tg: FakeTelegramServer, config, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # the library's debug lines hold the API URL
-    application = create_application(config)
     alice = Person(tg, 1001, "Alice")
-    async with running(application, poll_timeout=1):
+    async with serving(config):
         await alice.ask("/help")
     assert caplog.records and "bot<redacted>" in caplog.text
     assert SECRET_PART not in caplog.text
 
     caplog.clear()
     caplog.set_level(logging.INFO)  # what `run` logs (debug lines quote every API call)
-    async with running(create_application(config), poll_timeout=1):
+    async with serving(config):
         await alice.sign(name="Zelda Quux", email="zelda@example.org", zip_code="90210")
         tg.block_user(alice.chat_id)
         await alice.say("/status", replies=0)
@@ -185,7 +183,7 @@ async def test_a_rejected_token_is_reported_without_quoting_it(
 ) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "999:WRONG-TOKEN-VALUE")
     with pytest.raises(TokenRejected, match="TELEGRAM_BOT_TOKEN") as caught:
-        async with running(create_application(config)):
+        async with serving(config):
             pass
     assert "WRONG" not in str(caught.value) and caught.value.__suppress_context__
 

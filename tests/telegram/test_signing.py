@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from bots.config import parse_config
-from bots.telegram_bot import create_application, running
 from core.bot import PetitionBot
 from tests.fakes.telegram_api import FakeTelegramServer
 
-from .conftest import Person, config_data
+from .conftest import Person, config_data, serving
 
 pytestmark = [pytest.mark.timeout(20)]
 
@@ -107,9 +106,8 @@ async def test_a_long_pitch_is_split_with_the_button_on_the_last_piece(
     data = config_data(tmp_path, tg.base_url)
     data["petitions"][0]["pitch"] = ("🎉 A very long paragraph. " * 38 + "\n\n") * 3
     data["petitions"][0]["statement"] = "S" * 1900
-    application = create_application(parse_config(data))
     carol = Person(tg, 1003, "Carol")
-    async with running(application, poll_timeout=1):
+    async with serving(parse_config(data)):
         first, second = await carol.say("/petition", replies=2)
     assert first.buttons == [] and [t for t, _ in second.buttons] == ["✍️ Sign the petition"]
     assert first.plain.startswith("Don't Run Joe")

@@ -96,15 +96,14 @@ async def test_compose_step_by_step_previews_exact_recipients_before_anything_is
 
 async def test_confirm_pressed_twice_sends_once(bot: PetitionBot, store: SqliteStore) -> None:
     await signers(bot, "telegram", range(1, 4))
-    confirmed: list[int] = []
-    bot.on_broadcast_confirmed(confirmed.append)
     organizer = await compose(bot)
     confirm = organizer.replies[-1].choices[0][0]
     await organizer.press_data(confirm.data)
     assert "confirmed: sending to 3 recipients" in organizer.last
     await organizer.press_data(confirm.data)
     assert "nothing changed" in organizer.last
-    assert len(confirmed) == 1
+    audit = [e for e in await store.audit_log(10) if e.action == "broadcast_confirmed"]
+    assert len(audit) == 1  # confirmed, and woke the delivery, once
     sender = FakeSender("telegram")
     await worker(bot, sender).deliver_pending()
     assert sorted(s.address for s in sender.sent) == ["1", "2", "3"]

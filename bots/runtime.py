@@ -1,0 +1,44 @@
+"""The one wiring place: configuration → store → core (with its broadcast delivery).
+
+Every entry point builds its `Runtime` here: the command line, `petition-bot run` (one runtime
+for all the platforms of the process, so they share one store), the platform factories'
+callers, tests and benchmarks. It is the only module of ``bots/`` that knows ``storage/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bots.config import AppConfig
+from core.bot import Clock, PetitionBot, utc_now
+from core.store import Store
+from storage import open_store
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a process runs on: its configuration, its store, and the core on that store."""
+
+    config: AppConfig
+    store: Store
+    core: PetitionBot
+
+    async def close(self) -> None:
+        """Stop broadcast delivery, then finish pending writes and release the store."""
+        await self.core.deliveries.stop_all()
+        await self.store.close()
+
+
+def build_runtime(config: AppConfig, store: Store, clock: Clock = utc_now) -> Runtime:
+    """The runtime on a store that is already open (a test's, a tool's)."""
+    return Runtime(config, store, PetitionBot(config.campaign, store, clock=clock))
+
+
+async def open_runtime(config: AppConfig, clock: Clock = utc_now) -> Runtime:
+    """Open the configured store and build the core on it; ``close()`` it when done."""
+    store = await open_store(config.storage.url)
+    try:
+        return build_runtime(config, store, clock)
+    except BaseException:
+        await store.close()  # an open store's threads would keep the process from exiting
+        raise

@@ -1,0 +1,114 @@
+"""`Deliveries`: this process's broadcast delivery, one service per platform it serves.
+
+An adapter hands over its platform's `Sender` once it is connected (`start`); a broadcast
+confirmed in this process wakes every service at once instead of at its next poll, and a
+cancel stops the sends already queued here. Broadcasts confirmed in another process are
+found at the next poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from core.broadcasts.announcement import Announcements
+from core.broadcasts.pacing import Pacer
+from core.broadcasts.progress import ProgressReporter
+from core.broadcasts.service import BroadcastService
+from core.broadcasts.store import BroadcastStore
+from core.broadcasts.worker import DeliveryWorker
+from core.catalog import Catalog
+from core.config import CampaignConfig
+from core.delivery import Sender
+
+log = logging.getLogger(__name__)
+
+
+class Deliveries:
+    """The delivery workers (paced at each platform's configured rate) and progress reports."""
+
+    def __init__(
+        self,
+        store: BroadcastStore,
+        campaign: CampaignConfig,
+        catalog: Catalog,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._campaign = campaign
+        self._catalog = catalog
+        self._clock = clock
+        self._announcements = Announcements(catalog, campaign)
+        self._services: dict[str, BroadcastService] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def service(self, sender: Sender, *, report: bool = True) -> BroadcastService:
+        """The platform's worker and (with ``report``) its progress reporter, not yet running."""
+        settings = self._campaign.broadcasts
+        worker = DeliveryWorker(
+            self._store,
+            sender,
+            Pacer(settings.rate(sender.platform)),
+            self._announcements.message_for,
+            self._clock,
+            max_attempts=settings.max_attempts,
+        )
+        reporter = (
+            ProgressReporter(
+                self._store,
+                sender,
+                self._catalog,
+                self._clock,
+                settings.progress_interval_seconds,
+            )
+            if report
+            else None
+        )
+        service = BroadcastService(worker, reporter)
+        self._services[sender.platform] = service
+        return service
+
+    def start(self, sender: Sender) -> None:
+        """Resume the platform's unfinished broadcasts and deliver new ones until `stop`."""
+        if sender.platform in self._tasks:
+            return
+        service = self.service(sender)
+        self._tasks[sender.platform] = asyncio.create_task(
+            self._run(service), name=f"broadcasts-{sender.platform}"
+        )
+
+    async def stop(self, platform: str) -> None:
+        """Stop the platform's delivery (sends in flight are recorded or handed back)."""
+        task = self._tasks.pop(platform, None)
+        self._services.pop(platform, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def stop_all(self) -> None:
+        """Stop every platform's delivery."""
+        for platform in list(self._tasks):
+            await self.stop(platform)
+
+    def confirmed(self, broadcast_id: int) -> None:
+        """A broadcast was confirmed here: every running service starts on it now."""
+        for service in self._services.values():
+            service.wake()
+
+    def cancelled(self, broadcast_id: int) -> None:
+        """A broadcast was cancelled here: sends already queued in this process stop."""
+        for service in self._services.values():
+            service.worker.cancel(broadcast_id)
+
+    @staticmethod
+    async def _run(service: BroadcastService) -> None:
+        try:
+            await service.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("broadcast service stopped platform=%s", service.worker.platform)
