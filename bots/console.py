@@ -9,7 +9,7 @@ from typing import TextIO
 from bots.terminal_input import LineReader
 from core.bot import PetitionBot
 from core.markup import Markup
-from core.messages import Capabilities, Choice, Inbound, InboundKind, Outbound
+from core.messages import Capabilities, Choice, Identity, Inbound, InboundKind, Outbound
 
 PLATFORM = "console"
 CAPABILITIES = Capabilities(max_text_length=100_000, native_forms=False)
@@ -44,6 +44,8 @@ class ConsoleChat:
     def __init__(self, bot: PetitionBot, user: str, out: TextIO, color: bool = False) -> None:
         self._bot = bot
         self._user = user
+        # The terminal is a private chat of one person, whose name is the login name.
+        self._who = Identity(platform=PLATFORM, user_id=user, chat_id=user, display_name=user)
         self._out = out
         self._color = color
         self._choices: list[Choice] = []
@@ -66,21 +68,15 @@ class ConsoleChat:
         line = line.strip()
         if not line:
             return None
-        base = {
-            "platform": PLATFORM,
-            "user_id": self._user,
-            "chat_id": self._user,
-            "display_name": self._user,
-            "private": True,
-        }
+        who = self._who
         words = line[1:].split() if line.startswith("/") else []
         if words:
             command, *args = words
-            return Inbound(kind=InboundKind.COMMAND, command=command, args=tuple(args), **base)
+            return Inbound(kind=InboundKind.COMMAND, command=command, args=tuple(args), who=who)
         choice = self._pressed(line)
         if choice is not None:
-            return Inbound(kind=InboundKind.CHOICE, text=choice.data, **base)
-        return Inbound(kind=InboundKind.TEXT, text=line, **base)  # "/" alone is text too
+            return Inbound(kind=InboundKind.CHOICE, text=choice.data, who=who)
+        return Inbound(kind=InboundKind.TEXT, text=line, who=who)  # "/" alone is text too
 
     def _pressed(self, line: str) -> Choice | None:
         """The choice whose number (ASCII digits: ``²`` is text) or label was typed."""

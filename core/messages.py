@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.markup import Markup
 
@@ -36,8 +37,8 @@ class InboundKind(StrEnum):
     FORM = "form"
 
 
-class Inbound(BaseModel):
-    """One thing a person did: a command, free text, a pressed button or a submitted form."""
+class Identity(BaseModel):
+    """Who did something and where: built by each adapter in one place, from its event."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -48,6 +49,28 @@ class Inbound(BaseModel):
     language: str | None = None
     private: bool = True
     group_ids: tuple[str, ...] = ()  # platform role/group ids the user holds
+
+    @field_validator("display_name")
+    @classmethod
+    def _cap_name(cls, value: str) -> str:
+        return _encodable(value[:MAX_INBOUND_TEXT])
+
+    @property
+    def user_key(self) -> str:
+        """``platform:user_id``, the form roles are configured in."""
+        return f"{self.platform}:{self.user_id}"
+
+
+class Inbound(BaseModel):
+    """One thing a person did: a command, free text, a pressed button or a submitted form.
+
+    ``who`` says who and where; its fields read through (``inbound.user_id``). Built flat
+    (``Inbound(platform=..., user_id=..., kind=...)``) the identity is gathered into ``who``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    who: Identity
     kind: InboundKind
     command: str | None = None
     args: tuple[str, ...] = ()
@@ -58,7 +81,50 @@ class Inbound(BaseModel):
     # confirmed (a Telegram update_id): it was recorded in the inbox (core/inbox.py).
     message_id: str | None = None
 
-    @field_validator("text", "display_name")
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_identity(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "who" not in data:
+            fields = Identity.model_fields
+            who = {key: value for key, value in data.items() if key in fields}
+            data = {key: value for key, value in data.items() if key not in fields}
+            data["who"] = who
+        return data
+
+    @property
+    def platform(self) -> str:
+        return self.who.platform
+
+    @property
+    def user_id(self) -> str:
+        return self.who.user_id
+
+    @property
+    def chat_id(self) -> str:
+        return self.who.chat_id
+
+    @property
+    def display_name(self) -> str:
+        return self.who.display_name
+
+    @property
+    def language(self) -> str | None:
+        return self.who.language
+
+    @property
+    def private(self) -> bool:
+        return self.who.private
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        return self.who.group_ids
+
+    @property
+    def user_key(self) -> str:
+        """``platform:user_id``, the form roles are configured in."""
+        return self.who.user_key
+
+    @field_validator("text")
     @classmethod
     def _cap_text(cls, value: str) -> str:
         return _encodable(value[:MAX_INBOUND_TEXT])
@@ -78,11 +144,6 @@ class Inbound(BaseModel):
     def _cap_form(cls, value: dict[str, str]) -> dict[str, str]:
         items = list(value.items())[:10]
         return {_encodable(key[:64]): _encodable(text[:MAX_INBOUND_TEXT]) for key, text in items}
-
-    @property
-    def user_key(self) -> str:
-        """``platform:user_id``, the form roles are configured in."""
-        return f"{self.platform}:{self.user_id}"
 
 
 class Choice(BaseModel):

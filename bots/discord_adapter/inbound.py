@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from bots.discord_adapter.render import CHOICE_PREFIX, FORM_PREFIX, TEXT_LIMIT
-from core.messages import Capabilities, Inbound, InboundKind
+from core.messages import Capabilities, Identity, Inbound, InboundKind
 
 PLATFORM = "discord"
 MODAL_MAX_FIELDS = 5
@@ -32,23 +32,38 @@ def capabilities(interaction: discord.Interaction) -> Capabilities:
     return DIRECT_MESSAGE if interaction.guild_id is None else SERVER_INTERACTION
 
 
-def _who(interaction: discord.Interaction) -> dict[str, Any]:
-    user = interaction.user
+def identity(
+    user: discord.User | discord.Member,
+    channel_id: int | None,
+    *,
+    private: bool,
+    locale: discord.Locale | None = None,
+) -> Identity:
+    """Who and where: the member's roles count (as role groups), a DM is private."""
     roles = getattr(user, "roles", [])  # a Member in a server, a User in DMs
-    return {
-        "platform": PLATFORM,
-        "user_id": str(user.id),
-        "chat_id": str(interaction.channel_id),
-        "display_name": user.display_name,
-        "language": str(interaction.locale),
-        "private": interaction.guild_id is None,
-        "group_ids": tuple(str(role.id) for role in roles if not role.is_default()),
-    }
+    return Identity(
+        platform=PLATFORM,
+        user_id=str(user.id),
+        chat_id=str(channel_id),
+        display_name=user.display_name,
+        language=str(locale) if locale is not None else None,
+        private=private,
+        group_ids=tuple(str(role.id) for role in roles if not role.is_default()),
+    )
+
+
+def _who(interaction: discord.Interaction) -> Identity:
+    return identity(
+        interaction.user,
+        interaction.channel_id,
+        private=interaction.guild_id is None,
+        locale=interaction.locale,
+    )
 
 
 def command_inbound(interaction: discord.Interaction, name: str, args: tuple[str, ...]) -> Inbound:
     """A slash command; its options, in declaration order, are the command's arguments."""
-    return Inbound(kind=InboundKind.COMMAND, command=name, args=args, **_who(interaction))
+    return Inbound(kind=InboundKind.COMMAND, command=name, args=args, who=_who(interaction))
 
 
 def component_inbound(interaction: discord.Interaction) -> Inbound | None:
@@ -57,12 +72,12 @@ def component_inbound(interaction: discord.Interaction) -> Inbound | None:
     if not custom_id.startswith(CHOICE_PREFIX):
         return None
     data = custom_id.removeprefix(CHOICE_PREFIX)
-    return Inbound(kind=InboundKind.CHOICE, text=data, **_who(interaction))
+    return Inbound(kind=InboundKind.CHOICE, text=data, who=_who(interaction))
 
 
 def choice_inbound(interaction: discord.Interaction, data: str) -> Inbound:
     """A choice the adapter presses on the user's behalf (opening a form it no longer holds)."""
-    return Inbound(kind=InboundKind.CHOICE, text=data, **_who(interaction))
+    return Inbound(kind=InboundKind.CHOICE, text=data, who=_who(interaction))
 
 
 def form_inbound(interaction: discord.Interaction) -> Inbound | None:
@@ -75,7 +90,7 @@ def form_inbound(interaction: discord.Interaction) -> Inbound | None:
         kind=InboundKind.FORM,
         form_id=custom_id.removeprefix(FORM_PREFIX),
         form=dict(_submitted_values(components)),
-        **_who(interaction),
+        who=_who(interaction),
     )
 
 
@@ -84,17 +99,11 @@ def message_inbound(message: discord.Message) -> Inbound | None:
     text = message.content.strip()
     if not text:
         return None  # a sticker or a file alone says nothing to the conversation
-    who = {
-        "platform": PLATFORM,
-        "user_id": str(message.author.id),
-        "chat_id": str(message.channel.id),
-        "display_name": message.author.display_name,
-        "private": True,
-    }
+    who = identity(message.author, message.channel.id, private=True)
     if text.startswith("/"):
         command, *args = text[1:].split() or [""]
-        return Inbound(kind=InboundKind.COMMAND, command=command, args=tuple(args), **who)
-    return Inbound(kind=InboundKind.TEXT, text=text, **who)
+        return Inbound(who=who, kind=InboundKind.COMMAND, command=command, args=tuple(args))
+    return Inbound(who=who, kind=InboundKind.TEXT, text=text)
 
 
 def _custom_id(interaction: discord.Interaction) -> str:

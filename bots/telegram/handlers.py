@@ -11,7 +11,6 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
@@ -21,7 +20,7 @@ from telegram.ext import ContextTypes
 from bots.telegram.sender import PLATFORM, TelegramSender
 from core.bot import PetitionBot
 from core.delivery import DeliveryResult, DeliveryStatus
-from core.messages import Capabilities, Inbound, InboundKind, Outbound
+from core.messages import Capabilities, Identity, Inbound, InboundKind, Outbound
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +28,21 @@ MAX_RETRY_WAIT = 30.0  # seconds; a longer rate-limit pause is not worth holding
 SEND_ATTEMPTS = 3
 
 
-def inbound_base(update: Update, user: User, chat: Chat | None) -> dict[str, Any]:
-    """Who and where, and the update's id (it is in the inbox: core/inbox.py). Without a
-    chat (an old button), the private chat is the user's id."""
-    return {
-        "platform": PLATFORM,
-        "message_id": str(update.update_id),
-        "user_id": str(user.id),
-        "chat_id": str(chat.id if chat else user.id),
-        "display_name": user.first_name,
-        "language": user.language_code,
-        "private": chat is None or chat.type == ChatType.PRIVATE,
-    }
+def identity(user: User, chat: Chat | None) -> Identity:
+    """Who and where. Without a chat (an old button), the private chat is the user's id."""
+    return Identity(
+        platform=PLATFORM,
+        user_id=str(user.id),
+        chat_id=str(chat.id if chat else user.id),
+        display_name=user.first_name,
+        language=user.language_code,
+        private=chat is None or chat.type == ChatType.PRIVATE,
+    )
+
+
+def update_id(update: Update) -> str:
+    """The update's id: it is in the inbox (core/inbox.py), where handling it is marked."""
+    return str(update.update_id)
 
 
 def command_inbound(
@@ -59,14 +61,19 @@ def command_inbound(
         kind=InboundKind.COMMAND,
         command=name.lower(),
         args=tuple(args),
-        **inbound_base(update, user, message.chat),
+        who=identity(user, message.chat),
+        message_id=update_id(update),
     )
 
 
 def text_inbound(update: Update, message: Message, user: User) -> Inbound:
     """Typed text; a sticker or photo is empty text, so the core can ask for words."""
-    base = inbound_base(update, user, message.chat)
-    return Inbound(kind=InboundKind.TEXT, text=message.text or "", **base)
+    return Inbound(
+        who=identity(user, message.chat),
+        kind=InboundKind.TEXT,
+        text=message.text or "",
+        message_id=update_id(update),
+    )
 
 
 class ConversationHandlers:
@@ -114,8 +121,12 @@ class ConversationHandlers:
         if not query.data:  # games and inline buttons of other bots carry no data
             return None
         chat = query.message.chat if query.message else None
-        base = inbound_base(update, query.from_user, chat)
-        inbound = Inbound(kind=InboundKind.CHOICE, text=query.data, **base)
+        inbound = Inbound(
+            who=identity(query.from_user, chat),
+            kind=InboundKind.CHOICE,
+            text=query.data,
+            message_id=update_id(update),
+        )
         return inbound, await self.bot.handle(inbound, self.caps)
 
     async def deliver(self, inbound: Inbound, replies: list[Outbound]) -> None:
