@@ -157,11 +157,11 @@ def configure_logging(level: int = logging.INFO) -> None:
     cap_library_loggers()
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to ``sys.stderr`` as it is at each line, like logging's last-resort handler:
     whoever swaps it later (a progress display, a test's capture) still gets the log."""
 
-    @property  # type: ignore[override]  # the stream is looked up, never stored
+    @property  # the stream is looked up, never stored
     def stream(self) -> TextIO:
         return sys.stderr
 

@@ -52,7 +52,7 @@ class LineReader:
         loop = asyncio.get_running_loop()
         readable = loop.create_future()
         try:
-            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            loop.add_reader(fd, _settle, readable)
         except PermissionError:  # a regular file (`< answers.txt`): reading never blocks
             return os.read(fd, CHUNK)
         except NotImplementedError:  # an event loop without readers (Windows): a thread
@@ -62,3 +62,8 @@ class LineReader:
         finally:
             loop.remove_reader(fd)
         return os.read(fd, CHUNK)
+
+
+def _settle(readable: asyncio.Future[None]) -> None:
+    if not readable.done():
+        readable.set_result(None)

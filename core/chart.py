@@ -89,10 +89,10 @@ def signatures_chart(
 
 
 def _draw_days(axes: Axes, days: list[DayCount], label: Label) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-    dates = [item.day for item in days]
+    dates = date2num([item.day for item in days])  # matplotlib's day numbers
     counts = [item.count for item in days]
     axes.bar(dates, counts, width=0.8, color=BAR_COLOUR, label=label("chart_per_day"))
     axes.set_ylabel(label("chart_per_day"))
@@ -103,15 +103,16 @@ def _draw_days(axes: Axes, days: list[DayCount], label: Label) -> None:
     axes.xaxis.set_major_locator(locator)
     years_only = ["", "%Y", "%Y", "%Y", "%Y", "%Y"]  # under the axis: "2026", not "2026-Dec"
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, offset_formats=years_only))
-    axes.set_xlim(dates[0] - timedelta(days=1), dates[-1] + timedelta(days=1))
+    axes.set_xlim(dates[0] - 1, dates[-1] + 1)  # a day of room on each side
     axes.grid(axis="y", alpha=0.3)
     axes.spines[["top"]].set_visible(False)
 
 
 def _draw_total(axes: Axes, days: list[DayCount], goal: int, label: Label) -> None:
+    from matplotlib.dates import date2num
     from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-    dates = [item.day for item in days]
+    dates = date2num([item.day for item in days])
     totals = list(accumulate(item.count for item in days))
     total = totals[-1]
     axes.plot(dates, totals, color=TOTAL_COLOUR, linewidth=2.2, label=label("chart_total"))
@@ -120,7 +121,7 @@ def _draw_total(axes: Axes, days: list[DayCount], goal: int, label: Label) -> No
     reached = percent(total, goal)
     if goal_fits:
         axes.axhline(goal, color=GOAL_COLOUR, linestyle="--", linewidth=1.5)
-        goal_text, goal_at = label("chart_goal", goal=goal, percent=reached), goal
+        goal_text, goal_at = label("chart_goal", goal=goal, percent=reached), float(goal)
     else:
         goal_text, goal_at = label("chart_goal_above", goal=goal, percent=reached), top
     axes.annotate(

@@ -55,7 +55,8 @@ def _joiner_inside_word(run: regex.Match[str]) -> str:
     text, start, end = run.string, run.start(), run.end()
     if start == 0 or end == len(text) or text[start - 1].isspace() or text[end].isspace():
         return ""
-    return run.group()[0]
+    joiner: str = run.group()[0]
+    return joiner
 
 
 def validate_name(raw: str) -> str:

@@ -24,7 +24,8 @@ class BatchReader(ThreadBatcher[Query]):
 
     async def rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
         """All rows of one query, fetched in the same call so no snapshot stays open."""
-        return await self._submit((sql, params))
+        rows: list[Any] = await self._submit((sql, params))
+        return rows
 
     def _process(self, items: list[Query]) -> list[Outcome]:
         outcomes: list[Outcome] = []

@@ -184,7 +184,9 @@ class GroupCommitWriter:
     def _take(self) -> list[_Item]:
         """What may run in the open commit now: its members' writes, plain writes, and
         newcomers while it still takes them."""
-        commit, taken, kept = self._commit, [], []
+        commit = self._commit
+        taken: list[_Item] = []
+        kept: list[_Item] = []
         for item in self._queue:
             caller = item.caller
             member = caller is not None and commit is not None and caller.commit is commit

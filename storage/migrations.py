@@ -15,6 +15,7 @@ import logging
 import re
 import sqlite3
 from collections.abc import Iterator
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -40,7 +41,7 @@ async def migrate(writer: GroupCommitWriter) -> int:
     version = await writer.write(_version)
     for number, path in migration_files():
         if number > version:
-            if await writer.exclusive(lambda db, n=number, p=path: _apply(db, n, p)):
+            if await writer.exclusive(partial(_apply, number=number, path=path)):
                 log.info("applied migration %04d", number)
             version = number
     log.debug("database schema at version %d", version)
@@ -48,7 +49,8 @@ async def migrate(writer: GroupCommitWriter) -> int:
 
 
 def _version(db: sqlite3.Connection) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    version: int = db.execute("PRAGMA user_version").fetchone()[0]
+    return version
 
 
 def _apply(db: sqlite3.Connection, number: int, path: Path) -> bool:

@@ -60,7 +60,7 @@ class Acknowledger:
                 if late:
                     await asyncio.gather(*(self._defer(reply) for reply in late))
                 elif self._due:
-                    self._sleeper = asyncio.current_task()  # type: ignore[assignment]
+                    self._sleeper = asyncio.current_task()
                     await asyncio.sleep(min(self._due.values()) - now)
                     self._sleeper = None
         finally:

@@ -20,6 +20,7 @@ from bots.discord_adapter.inbound import (
     choice_inbound,
     command_inbound,
     component_inbound,
+    custom_id_of,
     form_inbound,
     message_inbound,
 )
@@ -51,7 +52,7 @@ class Dispatcher:
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Our buttons and modals; slash commands come through the command tree instead."""
         if interaction.type is discord.InteractionType.component:
-            custom_id = str((interaction.data or {}).get("custom_id", ""))
+            custom_id = custom_id_of(interaction)
             if custom_id.startswith(OPEN_FORM_PREFIX):
                 await self._open_pending_form(interaction, custom_id.removeprefix(OPEN_FORM_PREFIX))
                 return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import discord
 
@@ -68,7 +68,7 @@ def command_inbound(interaction: discord.Interaction, name: str, args: tuple[str
 
 def component_inbound(interaction: discord.Interaction) -> Inbound | None:
     """A pressed button of ours (custom id ``pb:<choice data>``), else ``None``."""
-    custom_id = _custom_id(interaction)
+    custom_id = custom_id_of(interaction)
     if not custom_id.startswith(CHOICE_PREFIX):
         return None
     data = custom_id.removeprefix(CHOICE_PREFIX)
@@ -82,10 +82,10 @@ def choice_inbound(interaction: discord.Interaction, data: str) -> Inbound:
 
 def form_inbound(interaction: discord.Interaction) -> Inbound | None:
     """A submitted modal of ours (custom id ``pb:<form id>``), else ``None``."""
-    custom_id = _custom_id(interaction)
+    custom_id = custom_id_of(interaction)
     if not custom_id.startswith(FORM_PREFIX):
         return None
-    components = (interaction.data or {}).get("components", [])
+    components = _data(interaction).get("components", [])
     return Inbound(
         kind=InboundKind.FORM,
         form_id=custom_id.removeprefix(FORM_PREFIX),
@@ -106,9 +106,15 @@ def message_inbound(message: discord.Message) -> Inbound | None:
     return Inbound(who=who, kind=InboundKind.TEXT, text=text)
 
 
-def _custom_id(interaction: discord.Interaction) -> str:
-    data = interaction.data or {}
-    custom_id = data.get("custom_id", "")
+def _data(interaction: discord.Interaction) -> Mapping[str, Any]:
+    """The interaction's payload as a plain mapping (discord.py types it per interaction kind)."""
+    data: Mapping[str, Any] = cast(Mapping[str, Any], interaction.data or {})
+    return data
+
+
+def custom_id_of(interaction: discord.Interaction) -> str:
+    """The custom id of a pressed button or a submitted modal ("" when there is none)."""
+    custom_id = _data(interaction).get("custom_id", "")
     return custom_id if isinstance(custom_id, str) else ""
 
 

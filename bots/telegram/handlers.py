@@ -181,5 +181,5 @@ def _where(error: BaseException | None) -> str:
     """The innermost frame of our own code (else of any code) the error passed through."""
     frames = traceback.extract_tb(error.__traceback__) if error is not None else []
     ours = [frame for frame in frames if "site-packages" not in frame.filename]
-    frame = (ours or frames or [None])[-1]
-    return f"{frame.filename}:{frame.lineno}" if frame else "?"
+    found = ours or list(frames)
+    return f"{found[-1].filename}:{found[-1].lineno}" if found else "?"

@@ -9,6 +9,7 @@ for each other, and they wait before taking one of the shared slots: one person'
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
@@ -21,6 +22,7 @@ from core.keyed_lock import KeyedLock
 # More is slower on one CPU core (docs/benchmarks.md, "Telegram updates"), and 16 updates in
 # flight at ~0.2 s each (two round trips to Telegram) outpace Telegram's ~30 messages/s.
 CONCURRENT_UPDATES = 16
+UNBOUNDED = 2**31 - 1
 
 Settle = Callable[[Update], Awaitable[None]]
 
@@ -30,21 +32,24 @@ async def _nothing_to_settle(update: Update) -> None:
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Up to ``max_concurrent_updates`` updates at once, serialised per Telegram user.
+    """Up to ``slots`` updates at once, serialised per Telegram user.
 
+    The library's own semaphore (taken before ``do_process_update``, in a method it marks
+    final) is left unbounded: the slots are taken here, after the person's turn has come.
     ``settle`` runs after an update's handlers are done (its replies sent, or nothing to
     answer), still in the person's turn.
     """
 
-    def __init__(
-        self, max_concurrent_updates: int = CONCURRENT_UPDATES, settle: Settle | None = None
-    ) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, slots: int = CONCURRENT_UPDATES, settle: Settle | None = None) -> None:
+        super().__init__(UNBOUNDED)
+        self.slots = slots
+        self._slots = asyncio.Semaphore(slots)
         self._people = KeyedLock()
         self.settle = settle or _nothing_to_settle
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the person's earlier updates, then for a free slot, then run."""
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the person's earlier updates, then for a free slot, run the handlers, then
+        settle the update (not when cancelled: it is replayed after a restart)."""
         user = update.effective_user if isinstance(update, Update) else None
         turn: AbstractAsyncContextManager[None] = (
             self._people.hold(str(user.id)) if user else nullcontext()
@@ -52,18 +57,14 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         started = False
         try:
             # The person's turn first (asyncio.Lock wakes waiters in arrival order), a slot next.
-            async with turn, self._semaphore:
+            async with turn, self._slots:
                 started = True
-                await self.do_process_update(update, coroutine)
+                await coroutine
+                if isinstance(update, Update):
+                    await self.settle(update)
         finally:
             if not started and isinstance(coroutine, Coroutine):
                 coroutine.close()  # cancelled while waiting: no "never awaited" warning
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the handlers, then settle the update (not when cancelled: it is replayed)."""
-        await coroutine
-        if isinstance(update, Update):
-            await self.settle(update)
 
     @property
     def busy_users(self) -> int:

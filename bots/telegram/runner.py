@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram.error import InvalidToken
 from telegram.ext import Application
@@ -64,9 +65,11 @@ async def running(application: Application, poll_timeout: float = 10.0) -> Async
         if isinstance(exc, InvalidToken):
             raise TokenRejected(f"Telegram rejected the bot token in {TOKEN_ENV}") from None
         raise
+    adapter = adapter_of(application)
+    updater = application.updater
+    assert updater is not None, "ApplicationBuilder always builds an updater"
     try:
-        await application.post_init(application)
-        updater = application.updater
+        await adapter.post_init(application)
         try:
             if secret is not None:
                 await updater.start_webhook(
@@ -80,7 +83,7 @@ async def running(application: Application, poll_timeout: float = 10.0) -> Async
                 )
             else:
                 await updater.start_polling(
-                    timeout=poll_timeout,
+                    timeout=timedelta(seconds=poll_timeout),
                     allowed_updates=ALLOWED_UPDATES,
                     drop_pending_updates=False,
                 )
@@ -91,7 +94,7 @@ async def running(application: Application, poll_timeout: float = 10.0) -> Async
                 await updater.stop()
             if application.running:
                 await application.stop()  # waits for the updates in flight
-            await application.post_stop(application)  # stops broadcasting, if it started
+            await adapter.post_stop(application)  # stops broadcasting, if it started
     finally:
         await application.shutdown()
 

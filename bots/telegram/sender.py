@@ -129,14 +129,15 @@ class TelegramSender:
         buttons: InlineKeyboardMarkup | None,
     ) -> Message:
         upload = InputFile(file.content, filename=file.filename)
-        options = {
-            "caption": caption[0] if caption else None,
-            "parse_mode": ParseMode.HTML if caption else None,
-            "reply_markup": buttons,
-        }
+        text = caption[0] if caption else None
+        mode = ParseMode.HTML if caption else None
         if file.mime_type == "image/png":  # a chart reads best as a photo, inline
-            return await self._bot.send_photo(chat_id, upload, **options)
-        return await self._bot.send_document(chat_id, upload, **options)
+            return await self._bot.send_photo(
+                chat_id, upload, caption=text, parse_mode=mode, reply_markup=buttons
+            )
+        return await self._bot.send_document(
+            chat_id, upload, caption=text, parse_mode=mode, reply_markup=buttons
+        )
 
 
 def outcome_of(exc: TelegramError) -> DeliveryResult:

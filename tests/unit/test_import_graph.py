@@ -52,7 +52,7 @@ def test_there_is_no_import_cycle() -> None:
 
     def visit(name: str, trail: list[str]) -> None:
         if name in trail:
-            cycle = [*trail[trail.index(name):], name]
+            cycle = [*trail[trail.index(name) :], name]
             raise AssertionError("import cycle: " + " → ".join(cycle))
         if name in done:
             return
