@@ -6,7 +6,8 @@
   the exact secrets it was given, and URL passwords, tracebacks included. It sits on the
   root's handlers and on the libraries' loggers themselves, so a record is clean before any
   handler sees it (pytest's caplog included).
-- **No personal data.** At DEBUG the libraries log every update, API parameter, gateway
+- **No personal data.** A traceback keeps its frames but not the exceptions' messages, which
+  may quote what a person sent. At DEBUG the libraries log every update, API parameter, gateway
   event and SQL statement with its parameters: names, emails, ZIP codes. DEBUG is for the
   bot's own modules (``bots``, ``core``, ``storage``), which log ids only; the libraries are
   held at INFO (the HTTP clients at WARNING: they log every URL).
@@ -18,6 +19,7 @@ import argparse
 import logging
 import re
 import sys
+import traceback
 from typing import TextIO
 
 from core.urls import mask_url
@@ -94,11 +96,35 @@ class RedactSecrets(logging.Filter):
         clean = self.redact(message)
         if clean != message:
             record.msg, record.args = clean, None
-        if record.exc_info and not record.exc_text:  # formatters reuse the cached text
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            record.exc_text = traceback_without_messages(record.exc_info[1])  # cached text
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         return True
+
+
+def traceback_without_messages(error: BaseException | None) -> str:
+    """A traceback with every frame but no exception's message: a message may quote what a
+    person sent (pydantic's validation errors quote their input), the frames never do."""
+    if error is None:
+        return ""
+    lines: list[str] = []
+
+    def chain(exc: traceback.TracebackException) -> None:
+        if exc.__cause__ is not None:
+            chain(exc.__cause__)
+            lines.append("\nThe above exception was the direct cause of the following:\n\n")
+        elif exc.__context__ is not None and not exc.__suppress_context__:
+            chain(exc.__context__)
+            lines.append("\nDuring handling of the above exception, another occurred:\n\n")
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(exc.stack.format())
+        kind = exc.exc_type
+        name = f"{kind.__module__}.{kind.__qualname__}" if kind is not None else "?"
+        lines.append(f"{name} (its message is not logged: it may quote personal data)")
+
+    chain(traceback.TracebackException.from_exception(error))
+    return "".join(lines)
 
 
 class OwnDebugOnly(logging.Filter):

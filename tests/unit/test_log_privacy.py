@@ -70,3 +70,26 @@ def test_url_passwords_are_masked_in_every_log_line(
     assert "postgresql://joe:***@db.example/petitions" in err
     assert "mysql://root:***@db/p?password=***" in err
     assert "hunter2" not in err
+
+
+def test_a_traceback_keeps_its_frames_but_not_a_message_that_quotes_personal_data(
+    capsys: pytest.CaptureFixture[str], production_logging: None
+) -> None:
+    from pydantic import BaseModel, ValidationError
+
+    class Form(BaseModel):
+        age: int
+
+    typed = "".join(["jane", ".roe", "@example.org"])  # what a person sent, not in any source
+    try:
+        try:
+            Form.model_validate({"age": typed})
+        except ValidationError as exc:
+            raise RuntimeError(f"while signing {typed}") from exc
+    except RuntimeError:
+        logging.getLogger("core.bot").exception("could not handle text from telegram:7")
+    err = capsys.readouterr().err
+    assert "could not handle text from telegram:7" in err
+    assert "pydantic_core._pydantic_core.ValidationError" in err and "builtins.RuntimeError" in err
+    assert "test_log_privacy.py" in err  # the frames are there
+    assert typed not in err
