@@ -28,6 +28,7 @@ from bots.discord_adapter.render import NO_MENTIONS
 from bots.discord_adapter.sender import DiscordSender
 from core.bot import Clock, PetitionBot, utc_now
 from core.catalog import Catalog
+from core.commands.table import description
 from core.messages import Capabilities, Inbound, Outbound
 from core.store import Store
 
@@ -69,7 +70,7 @@ class DiscordPetitionBot(discord.Client):
         self._clock = clock
         self._deliver_broadcasts = deliver_broadcasts
         catalog = Catalog.load()
-        describe = partial(_describe, catalog)
+        describe = partial(description, catalog=catalog)
         for command in build_commands(self.dispatcher.on_command, config.campaign, describe):
             self.tree.add_command(command)
 
@@ -138,10 +139,6 @@ async def run_discord(config: AppConfig, token: str) -> None:
     bot = create_bot(config)
     async with bot:
         await bot.start(token)
-
-
-def _describe(catalog: Catalog, command: str) -> str:
-    return catalog.render(f"command_{command}").to_plain_text()
 
 
 @contextlib.asynccontextmanager
