@@ -14,7 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from core.commands.table import COMMANDS, Argument, Command
+from core.commands.table import COMMANDS, Argument, Command, CommandTableMismatch
 from core.config import CampaignConfig
 from core.roles import Role
 
@@ -40,10 +40,6 @@ HINTS = {
     Role.ORGANIZER: discord.Permissions(manage_guild=True),
 }
 ALL_PETITIONS = app_commands.Choice(name="All petitions", value="all")  # `/stop all`
-
-
-class UnsupportedCommand(Exception):
-    """A declared command takes arguments no slash command here can carry: a bug."""
 
 
 def build_commands(
@@ -132,13 +128,13 @@ def _callback(declared: Command, run: Run) -> Callback:
 
 
 def _code_option(declared: Command) -> str | None:
-    """The ``code`` option's description, if the command takes a code; `UnsupportedCommand`
+    """The ``code`` option's description, if the command takes a code; `CommandTableMismatch`
     for arguments no option here carries (free text: declare the command ``typed_only``)."""
     codes = [CODE_OPTIONS[a] for a in declared.arguments if a in CODE_OPTIONS]
     carried = [*CODE_OPTIONS, *([Argument.ALL_PETITIONS] if declared.takes_petition else [])]
     left = [a.value for a in declared.arguments if a not in carried]
     if left or len(codes) > 1:
-        raise UnsupportedCommand(f"/{declared.name}: no slash command option for {left or codes}")
+        raise CommandTableMismatch(f"/{declared.name}: no slash command option for {left or codes}")
     return codes[0] if codes else None
 
 

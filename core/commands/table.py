@@ -105,7 +105,7 @@ HELP_SECTIONS: Mapping[Role, str] = {
 
 
 class CommandTableMismatch(Exception):
-    """The handlers and `COMMANDS` disagree: a bug, found when the core is built."""
+    """The handlers or an adapter and `COMMANDS` disagree: a bug, found at start-up."""
 
 
 def available_to(role: Role) -> tuple[Command, ...]:

@@ -20,11 +20,19 @@ import simcord
 
 from bots.config import BUNDLED_EXAMPLE, AppConfig, parse_config
 from bots.console import PLATFORM, ConsoleChat
+from bots.discord_adapter.commands import build_commands
 from bots.discord_bot import DiscordPetitionBot, create_bot
 from bots.telegram_bot import create_application, running
 from core.bot import PetitionBot
 from core.catalog import Catalog
-from core.commands.table import COMMANDS, Argument, available_to, description
+from core.commands.table import (
+    COMMANDS,
+    Argument,
+    Command,
+    CommandTableMismatch,
+    available_to,
+    description,
+)
 from core.roles import Role
 from tests.fakes.memory_store import MemoryStore
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -105,6 +113,19 @@ async def test_discords_slash_commands_are_the_declared_ones_but_those_typed_onl
     member = simcord_env.create_guild("HQ").add_member(simcord_env.create_user("bob"))
     await member.user.send_dm("/broadcast Hello")
     assert "only for the campaign team" in member.user.dm_channel.last_message.content
+
+
+async def _run(*_: object) -> None:
+    pass
+
+
+def test_a_free_text_command_not_declared_typed_only_stops_discords_commands_being_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = Command("note", Role.ORGANIZER, arguments=(Argument.FREE_TEXT,))
+    monkeypatch.setattr("bots.discord_adapter.commands.COMMANDS", (*COMMANDS, note))
+    with pytest.raises(CommandTableMismatch, match="/note: no slash command option"):
+        build_commands(_run, config(tmp_path).campaign, lambda command: command.name)
 
 
 async def test_the_terminal_answers_every_declared_command_as_typed(tmp_path: Path) -> None:
