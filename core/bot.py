@@ -14,7 +14,8 @@ from core.catalog import Catalog
 from core.commands.base import Handler, Services, UnknownPetition
 from core.commands.moderator import ModeratorCommands
 from core.commands.organizer import OrganizerCommands
-from core.commands.supporter import PRIVATE_COMMANDS, SupporterCommands
+from core.commands.supporter import SupporterCommands
+from core.commands.table import BY_NAME, Command, available_to, bind, description
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
 from core.exports import Exports
@@ -64,26 +65,23 @@ class PetitionBot:
         services = Services(
             store, campaign, self.catalog, self.conversation, self.exports, self.figures
         )
-        self._commands: dict[str, tuple[Role, Handler]] = {}
-        self.register(Role.SUPPORTER, SupporterCommands(services).handlers)
-        self.register(Role.MODERATOR, ModeratorCommands(services).handlers)
-        self.register(Role.ORGANIZER, OrganizerCommands(services).handlers)
         self.broadcasts = BroadcastComposer(services, self.desk)
-        self.register(Role.SUPPORTER, self.broadcasts.supporter_handlers)
-        self.register(Role.ORGANIZER, self.broadcasts.organizer_handlers)
-
-    def register(self, role: Role, handlers: dict[str, Handler]) -> None:
-        """Add commands that need ``role``; later features (broadcasts, exports) plug in here."""
-        for name, handler in handlers.items():
-            self._commands[name] = (role, handler)
+        # Who may use each command and where come from its declaration (core/commands/table.py).
+        self._commands: dict[str, tuple[Command, Handler]] = bind(
+            SupporterCommands(services).handlers,
+            ModeratorCommands(services).handlers,
+            OrganizerCommands(services).handlers,
+            self.broadcasts.supporter_handlers,
+            self.broadcasts.organizer_handlers,
+        )
 
     def describe(self, command: str, language: str | None = None) -> str:
         """A command's one-line description for platform menus, from the catalog."""
-        return self.catalog.render(f"command_{command}", language).to_plain_text()
+        return description(BY_NAME[command], self.catalog, language)
 
     def commands_for(self, role: Role) -> list[str]:
         """Command names available to ``role``, for platform command menus."""
-        return [name for name, (needed, _) in self._commands.items() if needed <= role]
+        return [command.name for command in available_to(role)]
 
     async def handle(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         """Answer one inbound message; bad input is answered, never raised.
@@ -181,13 +179,13 @@ class PetitionBot:
             if turn.in_group_without_privacy:
                 return [turn.say("unknown_command_in_group")]
             return [turn.say("unknown_command", private=True, command=name[:40])]
-        needed, handler = self._commands[name]
-        if turn.role < needed:
+        command, handler = self._commands[name]
+        if turn.role < command.audience:
             await self._audit(turn, f"refused:{name}")
             return [turn.say("not_allowed", private=True, command=name)]
-        if name in PRIVATE_COMMANDS and turn.in_group_without_privacy:
-            return [self._go_private(turn, name)]
-        if needed <= Role.SUPPORTER:
+        if command.private and turn.in_group_without_privacy:
+            return [self._go_private(turn, command)]
+        if command.audience <= Role.SUPPORTER:
             return await handler(turn)
         try:
             return await handler(turn)
@@ -196,16 +194,16 @@ class PetitionBot:
             # command (a chart) never holds a commit that other people's turns wait for.
             await self._audit(turn, name)
 
-    def _go_private(self, turn: Turn, command: str) -> Outbound:
+    def _go_private(self, turn: Turn, command: Command) -> Outbound:
         """In a public chat: a button into the private chat that continues the same command."""
         # Only a configured slug goes into the link: the link is shown to the whole group.
-        if command == "sign":
+        if command.starts_from_petition_link:
             wanted = self.campaign.petition(parse_payload(list(turn.inbound.args)).petition)
             link = turn.private_link((wanted or self.campaign.default_petition).slug)
         else:
             args = turn.inbound.args
             named = self.campaign.petition(args[0]) if args else None
-            link = turn.private_link(named.slug if named else None, command=command)
+            link = turn.private_link(named.slug if named else None, command=command.name)
         return turn.say("go_private", links=[link] if link else [])
 
     def _continued(self, turn: Turn) -> Turn:
@@ -214,7 +212,8 @@ class PetitionBot:
         if (turn.inbound.command or "").lower() != "start":
             return turn
         wanted = parse_payload(list(turn.inbound.args))
-        if wanted.command not in PRIVATE_COMMANDS or wanted.command in ("sign", "start"):
+        command = BY_NAME.get(wanted.command or "")
+        if command is None or not command.private or command.starts_from_petition_link:
             return turn
         args = (wanted.petition,) if wanted.petition else ()
         inbound = turn.inbound.model_copy(update={"command": wanted.command, "args": args})

@@ -20,7 +20,8 @@
         ├── MissingToken             here: an enabled platform's token or secret is not set
         ├── NoPlatformEnabled        bots.platforms: `run` has no platform to start
         ├── PlatformStopped          bots.platforms: a platform adapter stopped with an error
-        └── TokenRejected            bots.telegram.runner: Telegram refused the bot token
+        ├── TokenRejected            bots.telegram.runner: Telegram refused the bot token
+        └── CommandTableMismatch     core.commands.table: handlers or an adapter disagree with it
 
 The classes raised or caught in more than one module live here; the others live beside the
 code that raises them. No project code raises a bare ``ValueError`` or ``RuntimeError``, except

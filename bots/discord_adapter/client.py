@@ -25,7 +25,7 @@ from bots.discord_adapter.render import NO_MENTIONS
 from bots.discord_adapter.sender import DiscordSender
 from bots.logs import protect_logs
 from bots.runtime import Runtime
-from core.catalog import Catalog
+from core.commands.table import description
 from core.messages import Capabilities, Inbound, Outbound
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class DiscordPetitionBot(discord.Client):
         self.sender = DiscordSender(self)
         self.dispatcher = Dispatcher(self._handle)
         self._deliver_broadcasts = deliver_broadcasts
-        describe = partial(_describe, self.core.catalog)
+        describe = partial(description, catalog=self.core.catalog)
         for command in build_commands(self.dispatcher.on_command, self.config.campaign, describe):
             self.tree.add_command(command)
 
@@ -95,10 +95,6 @@ async def run_discord(runtime: Runtime) -> None:
     protect_logs(token)
     async with create_bot(runtime) as bot:
         await bot.start(token)
-
-
-def _describe(catalog: Catalog, command: str) -> str:
-    return catalog.render(f"command_{command}").to_plain_text()
 
 
 @contextlib.asynccontextmanager

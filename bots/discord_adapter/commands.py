@@ -1,4 +1,5 @@
-"""The slash commands: the same names and meaning as on every platform, options as arguments.
+"""The slash commands, one per command the core declares (core/commands/table.py), options
+from what it takes: ``petition`` for a petition, ``code`` for a referral code or link payload.
 
 Each command only forwards its options to the core, which decides everything, including who
 may use the moderator and organizer commands. Their ``default_member_permissions`` merely
@@ -7,63 +8,61 @@ hides them from most members' menus; server admins can change it, so it is never
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from core.commands.table import COMMANDS, Argument, Command, CommandTableMismatch
 from core.config import CampaignConfig
+from core.roles import Role
 
 Run = Callable[[discord.Interaction, str, tuple[str, ...]], Awaitable[None]]
-Autocomplete = Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
+Autocomplete = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+Callback = Callable[..., Coroutine[Any, Any, None]]
+SlashCommand = app_commands.Command[Any, ..., None]
 
 MAX_AUTOCOMPLETE_CHOICES = 25
 CHOICE_NAME_LIMIT = 100
 PETITION_OPTION = "Which petition (default: the campaign's main one)"
-
-WITHOUT_OPTIONS = ("help", "petitions", "mydata", "cancel", "broadcasts")
-WITH_PETITION = (
-    "petition",
-    "status",
-    "share",
-    "withdraw",
-    "stop",
-    "count",
-    "stats",
-    "recent",
-    "export",
-)
+# The ``code`` option, for the one command argument that is a code.
+CODE_OPTIONS = {
+    Argument.REFERRAL_CODE: "A friend's referral code, if any",
+    Argument.LINK_PAYLOAD: "A code or link payload you were given, if any",
+}
 DESCRIPTION_LIMIT = 100  # Discord's limit for a slash command's description
 # Menu hints only (admins can change them); the core checks every use.
 HINTS = {
-    "count": discord.Permissions(manage_messages=True),
-    "stats": discord.Permissions(manage_messages=True),
-    "recent": discord.Permissions(manage_messages=True),
-    "export": discord.Permissions(manage_guild=True),
-    "broadcasts": discord.Permissions(manage_guild=True),
+    Role.MODERATOR: discord.Permissions(manage_messages=True),
+    Role.ORGANIZER: discord.Permissions(manage_guild=True),
 }
 ALL_PETITIONS = app_commands.Choice(name="All petitions", value="all")  # `/stop all`
 
 
 def build_commands(
-    run: Run, campaign: CampaignConfig, describe: Callable[[str], str]
-) -> list[app_commands.Command]:
-    """Every command, each calling ``run(interaction, name, args)``; ``describe`` gives the
-    catalog's one-line description of a command."""
-
-    def text(name: str) -> str:
-        return describe(name)[:DESCRIPTION_LIMIT]
-
+    run: Run, campaign: CampaignConfig, describe: Callable[[Command], str]
+) -> list[SlashCommand]:
+    """A slash command for every declared one (not those ``typed_only``), each calling
+    ``run(interaction, name, args)``; ``describe`` gives the catalog's one-line description."""
     petitions = petition_autocomplete(campaign)
     petitions_or_all = petition_autocomplete(campaign, extra=ALL_PETITIONS)
-    commands = [_without_options(name, text(name), run) for name in WITHOUT_OPTIONS]
-    commands += [
-        _with_petition(n, text(n), run, petitions_or_all if n == "stop" else petitions)
-        for n in WITH_PETITION
-    ]
-    commands += [_sign(run, petitions, text("sign")), _start(run, text("start"))]
-    for command in commands:
-        command.default_permissions = HINTS.get(command.name)
+    commands = []
+    for declared in COMMANDS:
+        if declared.typed_only:
+            continue
+        or_all = Argument.ALL_PETITIONS in declared.arguments
+        command: SlashCommand = app_commands.Command(
+            name=declared.name,
+            description=describe(declared)[:DESCRIPTION_LIMIT],
+            callback=_callback(declared, run),
+        )
+        if declared.takes_petition:
+            command.autocomplete("petition")(petitions_or_all if or_all else petitions)
+        command.default_permissions = HINTS.get(declared.audience)
+        commands.append(command)
     return commands
 
 
@@ -91,43 +90,52 @@ def _args(*options: str | None) -> tuple[str, ...]:
     return tuple(option.strip() for option in options if option and option.strip())
 
 
-def _without_options(name: str, description: str, run: Run) -> app_commands.Command:
-    async def callback(interaction: discord.Interaction) -> None:
+def _callback(declared: Command, run: Run) -> Callback:
+    """The callback whose parameters are the command's options: ``petition`` when it takes
+    one, then ``code`` when it takes a code."""
+    name = declared.name
+    code_text = _code_option(declared)
+    if declared.takes_petition and code_text:
+
+        @app_commands.describe(petition=PETITION_OPTION, code=code_text)
+        async def petition_and_code(
+            interaction: discord.Interaction, petition: str | None = None, code: str | None = None
+        ) -> None:
+            await run(interaction, name, _args(petition, code))
+
+        return petition_and_code
+    if declared.takes_petition:
+
+        @app_commands.describe(petition=PETITION_OPTION)
+        async def petition_only(
+            interaction: discord.Interaction, petition: str | None = None
+        ) -> None:
+            await run(interaction, name, _args(petition))
+
+        return petition_only
+    if code_text:
+
+        @app_commands.describe(code=code_text)
+        async def code_only(interaction: discord.Interaction, code: str | None = None) -> None:
+            await run(interaction, name, _args(code))
+
+        return code_only
+
+    async def without_options(interaction: discord.Interaction) -> None:
         await run(interaction, name, ())
 
-    return app_commands.Command(name=name, description=description, callback=callback)
+    return without_options
 
 
-def _with_petition(
-    name: str, description: str, run: Run, autocomplete: Autocomplete
-) -> app_commands.Command:
-    @app_commands.describe(petition=PETITION_OPTION)
-    async def callback(interaction: discord.Interaction, petition: str | None = None) -> None:
-        await run(interaction, name, _args(petition))
-
-    command = app_commands.Command(name=name, description=description, callback=callback)
-    command.autocomplete("petition")(autocomplete)
-    return command
-
-
-def _sign(run: Run, autocomplete: Autocomplete, description: str) -> app_commands.Command:
-    @app_commands.describe(petition=PETITION_OPTION, code="A friend's referral code, if any")
-    async def callback(
-        interaction: discord.Interaction, petition: str | None = None, code: str | None = None
-    ) -> None:
-        await run(interaction, "sign", _args(petition, code))
-
-    command = app_commands.Command(name="sign", description=description, callback=callback)
-    command.autocomplete("petition")(autocomplete)
-    return command
-
-
-def _start(run: Run, description: str) -> app_commands.Command:
-    @app_commands.describe(code="A code or link payload you were given, if any")
-    async def callback(interaction: discord.Interaction, code: str | None = None) -> None:
-        await run(interaction, "start", _args(code))
-
-    return app_commands.Command(name="start", description=description, callback=callback)
+def _code_option(declared: Command) -> str | None:
+    """The ``code`` option's description, if the command takes a code; `CommandTableMismatch`
+    for arguments no option here carries (free text: declare the command ``typed_only``)."""
+    codes = [CODE_OPTIONS[a] for a in declared.arguments if a in CODE_OPTIONS]
+    carried = [*CODE_OPTIONS, *([Argument.ALL_PETITIONS] if declared.takes_petition else [])]
+    left = [a.value for a in declared.arguments if a not in carried]
+    if left or len(codes) > 1:
+        raise CommandTableMismatch(f"/{declared.name}: no slash command option for {left or codes}")
+    return codes[0] if codes else None
 
 
 async def sync_commands(tree: app_commands.CommandTree, guild_ids: tuple[int, ...]) -> None:

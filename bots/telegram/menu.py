@@ -1,8 +1,9 @@
 """The command menu Telegram shows next to the text box, per role.
 
-Supporter commands for everyone; moderators and organizers get theirs in their own private
-chat with the bot (a chat scope per configured ``telegram:<id>``). Descriptions come from
-the catalog (``command_<name>``), like every other sentence the bot says.
+The commands are the core's (core/commands/table.py, through `PetitionBot.commands_for`), in
+its order. Supporter commands for everyone; moderators and organizers get theirs in their own
+private chat with the bot (a chat scope per configured ``telegram:<id>``). Descriptions come
+from the catalog (``command_<name>``), like every other sentence the bot says.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.commands.base import Handler, Services, petition_from_args
 from core.commands.mydata import personal_data
+from core.commands.table import HELP_SECTIONS
 from core.config import PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
@@ -11,13 +12,7 @@ from core.models import Signature
 from core.prompts import share_text
 from core.referrals import parse_payload
 from core.reports import percent
-from core.roles import Role
 from core.turn import Turn
-
-# Commands that show or ask for personal data: never answered in a public chat.
-PRIVATE_COMMANDS = frozenset(
-    {"sign", "status", "share", "withdraw", "mydata", "cancel", "stop", "export"}
-)
 
 
 class SupporterCommands:
@@ -64,11 +59,10 @@ class SupporterCommands:
         return turn.say("welcome")
 
     async def help(self, turn: Turn) -> list[Outbound]:
-        text = turn.text("help_supporter")
-        if turn.role >= Role.MODERATOR:
-            text += turn.text("help_moderator")
-        if turn.role >= Role.ORGANIZER:
-            text += turn.text("help_organizer")
+        text = Markup()
+        for role, section in HELP_SECTIONS.items():
+            if turn.role >= role:
+                text += turn.text(section)
         return [turn.reply(text)]
 
     async def petitions(self, turn: Turn) -> list[Outbound]:
