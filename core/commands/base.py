@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from core.catalog import Catalog
 from core.config import CampaignConfig, PetitionConfig
 from core.conversation import SigningConversation
+from core.conversations import Conversations
 from core.messages import Outbound
 from core.store import Store
 from core.turn import Turn
+from core.withdrawal_conversation import WithdrawalConversation
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,9 @@ class Services:
     store: Store
     campaign: CampaignConfig
     catalog: Catalog
+    conversations: Conversations  # whichever one a person is in: loaded, cancelled
     conversation: SigningConversation
+    withdrawal: WithdrawalConversation
 
 
 Handler = Callable[[Turn], Awaitable[list[Outbound]]]
