@@ -18,16 +18,19 @@ from core.commands.supporter import SupporterCommands
 from core.commands.table import BY_NAME, Command, available_to, bind, description
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
+from core.conversations import Conversations
 from core.exports import Exports
 from core.figures import Figures
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
-from core.models import BROADCAST_STEPS, AuditEntry
+from core.models import AuditEntry
 from core.referrals import parse_payload
 from core.roles import Role, RoleBook
+from core.states import BroadcastDraft, SigningState, WithdrawalState
 from core.store import Store
 from core.turn import Turn
+from core.withdrawal_conversation import WithdrawalConversation
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +58,23 @@ class PetitionBot:
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
         self.inbox = Inbox(store, clock)
-        self.conversation = SigningConversation(
-            store, campaign, timedelta(hours=campaign.conversation.idle_timeout_hours)
-        )
+        idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
+        self.conversations = Conversations(store, campaign, idle_timeout)
+        self.conversation = SigningConversation(store, campaign, self.conversations)
+        withdrawal = WithdrawalConversation(store, campaign)
         self.deliveries = Deliveries(store, campaign, self.catalog, clock)
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
         self.exports = Exports(store)
         self.figures = Figures(store, self.catalog)
         services = Services(
-            store, campaign, self.catalog, self.conversation, self.exports, self.figures
+            store,
+            campaign,
+            self.catalog,
+            self.conversations,
+            self.conversation,
+            withdrawal,
+            self.exports,
+            self.figures,
         )
         self.broadcasts = BroadcastComposer(services, self.desk)
         # Who may use each command and where come from its declaration (core/commands/table.py).
@@ -74,6 +85,9 @@ class PetitionBot:
             self.broadcasts.supporter_handlers,
             self.broadcasts.organizer_handlers,
         )
+        self.conversations.register(SigningState, self.conversation)
+        self.conversations.register(WithdrawalState, withdrawal)
+        self.conversations.register(BroadcastDraft, self.broadcasts)
 
     def describe(self, command: str, language: str | None = None) -> str:
         """A command's one-line description for platform menus, from the catalog."""
@@ -164,11 +178,9 @@ class PetitionBot:
                 return await self._text(turn)
 
     async def _resume(self, turn: Turn) -> list[Outbound]:
-        state, expired = await self.conversation.load(turn)
-        if state is not None and state.step in BROADCAST_STEPS:
-            return await self.broadcasts.resume(turn, state)
+        state, expired = await self.conversations.load(turn)
         if state is not None:
-            return await self.conversation.resume(turn, state)
+            return await self.conversations.resume(turn, state)
         notice = [turn.say("expired", private=True)] if expired else []
         return notice + await self._dispatch(turn)
 
@@ -229,28 +241,24 @@ class PetitionBot:
                 link = turn.private_link(petition.slug)
                 return [turn.say("go_private", links=[link] if link else [])]
             return await self.conversation.begin(turn, petition, confirmed=True)
-        state, expired = await self.conversation.load(turn)
+        state, expired = await self.conversations.load(turn)
         nonce, _, action = data.partition(":")
         if state is None or nonce != state.nonce:
             return [turn.say("expired" if expired else "stale_button", private=True)]
-        if state.step in BROADCAST_STEPS:
-            return await self.broadcasts.on_choice(turn, state, action)
-        return await self.conversation.on_choice(turn, state, action)
+        return await self.conversations.on_choice(turn, state, action)
 
     async def _form(self, turn: Turn) -> list[Outbound]:
-        state, expired = await self.conversation.load(turn)
+        state, expired = await self.conversations.load(turn)
         if state is None:
             return [turn.say("expired" if expired else "stale_button", private=True)]
-        return await self.conversation.on_form(turn, state)
+        return await self.conversations.on_form(turn, state)
 
     async def _text(self, turn: Turn) -> list[Outbound]:
         if turn.in_group_without_privacy:
             return []  # group chatter is not for the bot
-        state, expired = await self.conversation.load(turn)
-        if state is not None and state.step in BROADCAST_STEPS:
-            return await self.broadcasts.on_text(turn, state)
+        state, expired = await self.conversations.load(turn)
         if state is not None:
-            return await self.conversation.on_text(turn, state)
+            return await self.conversations.on_text(turn, state)
         return [turn.say("expired" if expired else "not_understood", private=True)]
 
     async def _audit(self, turn: Turn, action: str) -> None:

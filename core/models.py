@@ -1,11 +1,13 @@
-"""Domain records: signatures, consent, conversations in progress, and the figures about them."""
+"""Domain records: signatures, consent, audit entries, and the figures about them.
+
+Conversations in progress have their own typed states in core/states.py.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class NewSignature(BaseModel):
@@ -76,46 +78,6 @@ class ConsentRecord(BaseModel):
     granted: bool
     text_version: str | None = None
     at: datetime
-
-
-class Step(StrEnum):
-    """Where a signer is in the signing conversation."""
-
-    CONFIRM = "confirm"  # pitch shown, "sign?"
-    FIELD = "field"  # asking one field at a time
-    FORM = "form"  # a native form is open
-    CONSENT = "consent"  # updates yes/no
-    SUMMARY = "summary"  # confirm or edit
-    EDIT = "edit"  # choosing which field to change
-    WITHDRAW = "withdraw"  # confirming a withdrawal
-    BROADCAST_TEXT = "broadcast_text"  # an organizer is typing an announcement
-    BROADCAST_AUDIENCE = "broadcast_audience"  # choosing who gets it
-    BROADCAST_PREVIEW = "broadcast_preview"  # Confirm or Cancel
-
-
-BROADCAST_STEPS = frozenset({Step.BROADCAST_TEXT, Step.BROADCAST_AUDIENCE, Step.BROADCAST_PREVIEW})
-SIGNING_STEPS = frozenset(
-    {Step.CONFIRM, Step.FIELD, Step.FORM, Step.CONSENT, Step.SUMMARY, Step.EDIT}
-)
-
-
-class ConversationState(BaseModel):
-    """One person's unfinished conversation, saved after every step to survive restarts."""
-
-    platform: str
-    user_id: str
-    petition: str
-    step: Step
-    nonce: str  # part of every button's data, so buttons from older conversations are stale
-    field_index: int = 0
-    answers: dict[str, str] = Field(default_factory=dict)
-    opted_in: bool | None = None
-    editing: bool = False
-    used_form: bool = False
-    form_error: str | None = None  # why the last submitted form was refused, shown on re-open
-    source: str | None = None
-    referrer_code: str | None = None
-    updated_at: datetime
 
 
 class DayCount(BaseModel):

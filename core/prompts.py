@@ -1,12 +1,13 @@
-"""What the signing conversation shows at each step: the question and its buttons."""
+"""What the signing conversation shows at each step, and the withdrawal question."""
 
 from __future__ import annotations
 
 from core.config import FieldName, PetitionConfig
 from core.markup import Markup
 from core.messages import FormField, FormRequest, Outbound
-from core.models import ConversationState, Signature, Step
+from core.models import Signature
 from core.referrals import payload
+from core.states import BaseState, SigningState, SigningStep, WithdrawalState
 from core.turn import Turn
 
 FIELD_LIMITS = {FieldName.NAME: 100, FieldName.EMAIL: 254, FieldName.POSTAL_CODE: 10}
@@ -31,17 +32,17 @@ def details(turn: Turn, petition: PetitionConfig) -> str:
     return turn.catalog.listing(nouns, turn.inbound.language)
 
 
-def action(state: ConversationState, name: str) -> str:
+def action(state: BaseState, name: str) -> str:
     """Button data for a conversation action, tied to this conversation by its nonce."""
     return f"{state.nonce}:{name}"
 
 
-def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Outbound:
-    """The question for the state's current step."""
+def prompt(turn: Turn, state: SigningState, petition: PetitionConfig) -> Outbound:
+    """The question for the signing's current step."""
     back = turn.choice("button_back", action(state, "back"), petition)
     cancel = turn.choice("button_cancel", action(state, "cancel"), petition)
     match state.step:
-        case Step.CONFIRM:
+        case SigningStep.CONFIRM:
             yes = turn.choice("button_sign_yes", action(state, "yes"), petition)
             return turn.say(
                 "confirm_sign",
@@ -53,10 +54,10 @@ def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Ou
                 addressed_to=petition.addressed_to,
                 details=details(turn, petition),
             )
-        case Step.FIELD:
+        case SigningStep.FIELD:
             key = field_key("ask", petition.fields[state.field_index], petition.country)
             return turn.say(key, petition, choices=[[back, cancel]], private=True)
-        case Step.FORM:
+        case SigningStep.FORM:
             open_form = turn.choice("button_open_form", action(state, "form"), petition)
             return turn.say(
                 "form_intro",
@@ -65,19 +66,19 @@ def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Ou
                 form=signature_form(turn, state, petition),
                 private=True,
             )
-        case Step.CONSENT:
+        case SigningStep.CONSENT:
             yes = turn.choice("button_updates_yes", action(state, "optin:1"), petition)
             no = turn.choice("button_updates_no", action(state, "optin:0"), petition)
             return turn.say(
                 "ask_updates", petition, choices=[[yes, no], [back, cancel]], private=True
             )
-        case Step.SUMMARY:
+        case SigningStep.SUMMARY:
             confirm = turn.choice("button_confirm", action(state, "confirm"), petition)
             edit = turn.choice("button_edit", action(state, "edit"), petition)
             return turn.reply(
                 summary(turn, state, petition), choices=[[confirm, edit], [cancel]], private=True
             )
-        case Step.EDIT:
+        case SigningStep.EDIT:
             rows = [
                 [
                     turn.choice(
@@ -89,20 +90,23 @@ def prompt(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Ou
                 for field in petition.fields
             ]
             return turn.say("ask_edit_which", petition, choices=[*rows, [back]], private=True)
-        case Step.WITHDRAW:
-            yes = turn.choice("button_withdraw_yes", action(state, "withdraw"), petition)
-            keep = turn.choice("button_withdraw_no", action(state, "cancel"), petition)
-            return turn.say(
-                "confirm_withdraw",
-                petition,
-                choices=[[yes, keep]],
-                private=True,
-                title=petition.title,
-                details=details(turn, petition),
-            )
 
 
-def signature_form(turn: Turn, state: ConversationState, petition: PetitionConfig) -> FormRequest:
+def withdrawal_prompt(turn: Turn, state: WithdrawalState, petition: PetitionConfig) -> Outbound:
+    """The question that confirms a withdrawal, or keeps the signature."""
+    yes = turn.choice("button_withdraw_yes", action(state, "withdraw"), petition)
+    keep = turn.choice("button_withdraw_no", action(state, "cancel"), petition)
+    return turn.say(
+        "confirm_withdraw",
+        petition,
+        choices=[[yes, keep]],
+        private=True,
+        title=petition.title,
+        details=details(turn, petition),
+    )
+
+
+def signature_form(turn: Turn, state: SigningState, petition: PetitionConfig) -> FormRequest:
     """The native form for all fields at once, prefilled with what the signer already gave."""
     fields = tuple(
         FormField(
@@ -125,7 +129,7 @@ def signature_form(turn: Turn, state: ConversationState, petition: PetitionConfi
     )
 
 
-def summary(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Markup:
+def summary(turn: Turn, state: SigningState, petition: PetitionConfig) -> Markup:
     """The signer's details and choices, for a last check before signing."""
     lines = Markup()
     for field in petition.fields:
@@ -143,7 +147,7 @@ def summary(turn: Turn, state: ConversationState, petition: PetitionConfig) -> M
     )
 
 
-def closing(turn: Turn, state: ConversationState, petition: PetitionConfig) -> Markup:
+def closing(turn: Turn, state: SigningState, petition: PetitionConfig) -> Markup:
     """The thank-you after Sign, built only from what the signer typed and the petition."""
     first_name = state.answers.get(str(FieldName.NAME), "").split(" ")[0]
     key = "signed_thanks_named" if first_name else "signed_thanks"

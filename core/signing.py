@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict
 
 from core.config import PetitionConfig
 from core.fields import email_key
-from core.models import ConversationState, NewSignature, Signature
+from core.models import NewSignature, Signature
 from core.referrals import new_ref_code
+from core.states import SigningState
 from core.store import AlreadySigned, Store
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class SignOutcome(BaseModel):
 
 
 async def sign(
-    store: Store, petition: PetitionConfig, state: ConversationState, now: datetime
+    store: Store, petition: PetitionConfig, state: SigningState, now: datetime
 ) -> SignOutcome:
     """Store the signature and its consent; a second signature by account or email is refused."""
     email = state.answers.get("email")

@@ -16,13 +16,13 @@ from core.inbox import InboxStore
 from core.models import (
     AuditEntry,
     ConsentRecord,
-    ConversationState,
     DayCount,
     NewSignature,
     RecentSignature,
     Signature,
     Stats,
 )
+from core.states import ConversationState
 
 
 class AlreadySigned(StoreError):
@@ -51,7 +51,7 @@ class Store(BroadcastStore, InboxStore, Protocol):
         ...
 
     async def save_conversation(self, state: ConversationState) -> None:
-        """Store (replace) an account's conversation state durably."""
+        """Store (replace) an account's conversation state, whatever its kind, durably."""
         ...
 
     async def delete_conversation(self, platform: str, user_id: str) -> None:

@@ -17,10 +17,10 @@ import aiosqlite
 from core.models import (
     AuditEntry,
     ConsentRecord,
-    ConversationState,
     NewSignature,
     Signature,
 )
+from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
 from storage.batch_reader import BatchReader
 from storage.group_commit import GroupCommitWriter
@@ -78,7 +78,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
             "SELECT state FROM conversations WHERE platform = ? AND user_id = ?",
             (platform, user_id),
         )
-        return ConversationState.model_validate_json(row[0]) if row else None
+        return state_from_json(row[0]) if row else None
 
     async def save_conversation(self, state: ConversationState) -> None:
         sql = "INSERT OR REPLACE INTO conversations VALUES (?, ?, ?, ?)"

@@ -16,8 +16,8 @@ from core.commands.base import Handler, Services, petition_from_args
 from core.config import PetitionConfig
 from core.markup import Markup
 from core.messages import Choice, Outbound
-from core.models import ConversationState, Step
 from core.roles import Role
+from core.states import BroadcastDraft, DraftStep
 from core.turn import Turn
 
 MAX_TEXT = 3500  # leaves room for the opt-out line inside Telegram's 4096 characters
@@ -25,7 +25,7 @@ ALL = "all"
 
 
 class BroadcastComposer:
-    """`/broadcast`, `/broadcasts` and `/stop`, plus the steps of composing a broadcast."""
+    """`/broadcast`, `/broadcasts` and `/stop`, plus the steps of a broadcast draft."""
 
     def __init__(self, services: Services, desk: BroadcastDesk) -> None:
         self._s = services
@@ -44,14 +44,13 @@ class BroadcastComposer:
     async def broadcast(self, turn: Turn) -> list[Outbound]:
         args = turn.inbound.args
         if args and args[0].lower() == "cancel":
-            return await self._cancel(turn, args[1:])
+            return await self._cancel_broadcast(turn, args[1:])
         target = self._audience(args[0]) if args else None
         if target is not None and len(args) > 1:
             return await self._preview(turn, target, " ".join(args[1:]))
         if args:
             return await self._ask_audience(turn, self._new_state(turn, " ".join(args)))
         state = self._new_state(turn, "")
-        state.step = Step.BROADCAST_TEXT
         await self._store.save_conversation(state)
         return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
 
@@ -95,62 +94,72 @@ class BroadcastComposer:
         key = "stopped" if signed else "stopped_not_signed"
         return [turn.say(key, petition, private=True, title=petition.title)]
 
-    async def on_text(self, turn: Turn, state: ConversationState) -> list[Outbound]:
-        if state.step is not Step.BROADCAST_TEXT:
+    async def on_text(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
+        if state.step is not DraftStep.TEXT:
             return [turn.say("use_buttons"), *await self.resume(turn, state)]
-        state.answers["text"] = turn.inbound.text
+        state.text = turn.inbound.text
         return await self._ask_audience(turn, state)
 
-    async def resume(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+    async def resume(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
         """The current step of a broadcast being composed, with its buttons, changing nothing."""
         match state.step:
-            case Step.BROADCAST_AUDIENCE:
+            case DraftStep.AUDIENCE:
                 return [self._audience_question(turn, state)]
-            case Step.BROADCAST_PREVIEW:
-                draft = await self._store.get_broadcast(int(state.answers["broadcast_id"]))
+            case DraftStep.PREVIEW:
+                assert state.broadcast_id is not None, "a preview has its broadcast"
+                draft = await self._store.get_broadcast(state.broadcast_id)
                 if draft is not None:
                     return [await self._preview_message(turn, state, draft)]
         return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
 
-    async def on_choice(self, turn: Turn, state: ConversationState, name: str) -> list[Outbound]:
+    async def on_choice(self, turn: Turn, state: BroadcastDraft, name: str) -> list[Outbound]:
         if turn.role < Role.ORGANIZER:  # roles are re-checked on every privileged button
             await self._store.delete_conversation(turn.inbound.platform, turn.inbound.user_id)
             return [turn.say("not_allowed", command="broadcast")]
         if name == "cancel":
             return await self._drop(turn, state)
-        if state.step is Step.BROADCAST_AUDIENCE and name.startswith("to:"):
+        if state.step is DraftStep.AUDIENCE and name.startswith("to:"):
             target = self._audience(name.removeprefix("to:"))
             if target is not None:
                 await self._store.delete_conversation(state.platform, state.user_id)
-                return await self._preview(turn, target, state.answers["text"])
-        if state.step is Step.BROADCAST_PREVIEW and name == "confirm":
+                return await self._preview(turn, target, state.text)
+        if state.step is DraftStep.PREVIEW and name == "confirm":
             return await self._confirm(turn, state)
         return [turn.say("button_not_now"), *await self.resume(turn, state)]
 
-    def _new_state(self, turn: Turn, text: str) -> ConversationState:
-        return ConversationState(
+    async def on_form(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
+        return [turn.say("stale_button", private=True)]  # no form belongs to a draft
+
+    async def cancel(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
+        """`/cancel` while composing: the draft is forgotten."""
+        await self._store.delete_conversation(state.platform, state.user_id)
+        return [turn.say("broadcast_dropped", private=True)]
+
+    def _new_state(self, turn: Turn, text: str, broadcast_id: int | None = None) -> BroadcastDraft:
+        """A new draft: at its text step, or at the preview of the stored ``broadcast_id``."""
+        return BroadcastDraft(
             platform=turn.inbound.platform,
             user_id=turn.inbound.user_id,
-            petition=self._s.campaign.default_petition.slug,
-            step=Step.BROADCAST_AUDIENCE,
+            step=DraftStep.TEXT if broadcast_id is None else DraftStep.PREVIEW,
             nonce=secrets.token_urlsafe(6),
-            answers={"text": text},
+            text=text,
+            broadcast_id=broadcast_id,
             updated_at=turn.now,
         )
 
-    async def _ask_audience(self, turn: Turn, state: ConversationState) -> list[Outbound]:
-        text = state.answers["text"].strip()
+    async def _ask_audience(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
+        text = state.text.strip()
         if not text:
             return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
         if len(text) > MAX_TEXT:
             await self._store.delete_conversation(state.platform, state.user_id)
             return [turn.say("broadcast_too_long", limit=MAX_TEXT, length=len(text))]
-        state.step = Step.BROADCAST_AUDIENCE
-        state.answers["text"] = text
+        state.step = DraftStep.AUDIENCE
+        state.text = text
         await self._store.save_conversation(state)
         return [self._audience_question(turn, state)]
 
-    def _audience_question(self, turn: Turn, state: ConversationState) -> Outbound:
+    def _audience_question(self, turn: Turn, state: BroadcastDraft) -> Outbound:
         rows = [
             [
                 turn.choice(
@@ -172,14 +181,12 @@ class BroadcastComposer:
         broadcast = await self._desk.draft(
             petition, text.strip(), inbound.user_key, (inbound.platform, inbound.chat_id), turn.now
         )
-        state = self._new_state(turn, text)
-        state.step = Step.BROADCAST_PREVIEW
-        state.answers["broadcast_id"] = str(broadcast.id)
+        state = self._new_state(turn, text, broadcast.id)
         await self._store.save_conversation(state)
         return [await self._preview_message(turn, state, broadcast)]
 
     async def _preview_message(
-        self, turn: Turn, state: ConversationState, broadcast: Broadcast
+        self, turn: Turn, state: BroadcastDraft, broadcast: Broadcast
     ) -> Outbound:
         """The draft as its recipients will see it, who gets it, and Confirm or Cancel."""
         inbound = turn.inbound
@@ -220,15 +227,16 @@ class BroadcastComposer:
             )
         return lines if lines.spans else turn.text("broadcast_nobody")
 
-    async def _confirm(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+    async def _confirm(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
         await self._store.delete_conversation(state.platform, state.user_id)
-        broadcast_id = int(state.answers["broadcast_id"])
+        assert state.broadcast_id is not None, "a preview has its broadcast"
+        broadcast_id = state.broadcast_id
         confirmed = await self._desk.confirm(broadcast_id, turn.inbound.user_key, turn.now)
         if confirmed is None:
             return [turn.say("broadcast_already_confirmed", id=broadcast_id)]
         return [turn.say("broadcast_confirmed", id=confirmed.id, total=confirmed.total)]
 
-    async def _cancel(self, turn: Turn, args: tuple[str, ...]) -> list[Outbound]:
+    async def _cancel_broadcast(self, turn: Turn, args: tuple[str, ...]) -> list[Outbound]:
         if not args or not args[0].lstrip("#").isdigit():
             return [turn.say("broadcast_cancel_usage")]
         broadcast_id = int(args[0].lstrip("#"))
@@ -236,10 +244,10 @@ class BroadcastComposer:
             return [turn.say("broadcast_not_cancellable", id=broadcast_id)]
         return [turn.say("broadcast_cancelling", id=broadcast_id)]
 
-    async def _drop(self, turn: Turn, state: ConversationState) -> list[Outbound]:
+    async def _drop(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
         await self._store.delete_conversation(state.platform, state.user_id)
-        if "broadcast_id" in state.answers:
-            await self._desk.cancel(int(state.answers["broadcast_id"]), turn.now)
+        if state.broadcast_id is not None:
+            await self._desk.cancel(state.broadcast_id, turn.now)
         return [turn.say("broadcast_dropped")]
 
     def _audience(self, word: str) -> PetitionConfig | str | None:
@@ -250,7 +258,7 @@ class BroadcastComposer:
     def _channels(self, petition: PetitionConfig | None) -> list[tuple[str, str]]:
         return announcement_channels(self._s.campaign, petition)
 
-    def _cancel_button(self, turn: Turn, state: ConversationState) -> Choice:
+    def _cancel_button(self, turn: Turn, state: BroadcastDraft) -> Choice:
         return turn.choice("button_cancel", f"{state.nonce}:cancel")
 
 

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from core.catalog import Catalog
 from core.config import CampaignConfig, PetitionConfig
 from core.conversation import SigningConversation
+from core.conversations import Conversations
 from core.errors import BadInput
 from core.exports import Exports
 from core.figures import Figures
 from core.messages import Outbound
 from core.store import Store
 from core.turn import Turn
+from core.withdrawal_conversation import WithdrawalConversation
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,9 @@ class Services:
     store: Store
     campaign: CampaignConfig
     catalog: Catalog
+    conversations: Conversations  # whichever one a person is in: loaded, cancelled
     conversation: SigningConversation
+    withdrawal: WithdrawalConversation
     exports: Exports
     figures: Figures
 

@@ -14,15 +14,9 @@ from datetime import UTC, datetime
 from core.broadcasts.models import Broadcast, DeliveryRecord
 from core.config import CampaignConfig, FieldName
 from core.markup import Markup
-from core.models import (
-    BROADCAST_STEPS,
-    AuditEntry,
-    ConsentRecord,
-    ConversationState,
-    Signature,
-    Step,
-)
+from core.models import AuditEntry, ConsentRecord, Signature
 from core.prompts import field_key
+from core.states import BroadcastDraft, ConversationState, SigningState, WithdrawalState
 from core.store import Store
 from core.turn import Turn
 
@@ -141,14 +135,20 @@ def _audit(turn: Turn, entries: list[AuditEntry]) -> Markup:
 
 
 def _conversation(turn: Turn, campaign: CampaignConfig, state: ConversationState) -> Markup:
-    """A conversation in progress, named for what it is by its step."""
+    """A conversation in progress, named for what it is by its type."""
     at = when(state.updated_at)
-    if state.step in BROADCAST_STEPS:
-        text = state.answers.get("text", "")
-        key = "mydata_composing" if text else "mydata_composing_empty"
-        return turn.text(key, at=at, text=text)
-    if state.step is Step.WITHDRAW:
-        return turn.text("mydata_withdrawing", at=at, slug=state.petition)
+    match state:
+        case BroadcastDraft(text=text):
+            key = "mydata_composing" if text else "mydata_composing_empty"
+            return turn.text(key, at=at, text=text)
+        case WithdrawalState(petition=slug):
+            return turn.text("mydata_withdrawing", at=at, slug=slug)
+        case SigningState():
+            return _signing(turn, campaign, state, at)
+
+
+def _signing(turn: Turn, campaign: CampaignConfig, state: SigningState, at: str) -> Markup:
+    """A signature not finished yet, with what the signer answered so far."""
     petition = campaign.petition(state.petition)
     country = petition.country if petition else None
     details = Markup()

@@ -116,10 +116,10 @@ class SupporterCommands:
         )
 
     async def cancel(self, turn: Turn) -> list[Outbound]:
-        state, _ = await self._s.conversation.load(turn)
+        state, _ = await self._s.conversations.load(turn)
         if state is None:
             return [turn.say("nothing_to_cancel", private=True)]
-        return await self._s.conversation.cancel(turn, state)
+        return await self._s.conversations.cancel(turn, state)
 
     async def status(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)
@@ -149,7 +149,7 @@ class SupporterCommands:
 
     async def withdraw(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)
-        return await self._s.conversation.begin_withdrawal(turn, petition)
+        return await self._s.withdrawal.begin(turn, petition)
 
     async def mydata(self, turn: Turn) -> list[Outbound]:
         text = await personal_data(self._s.store, self._s.campaign, turn)

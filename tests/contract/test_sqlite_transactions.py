@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from core.models import ConversationState, Step
+from core.states import SigningState, SigningStep
 from storage import SqliteStore
 from storage.group_commit import TransactionFailed
 from tests.contract.test_store_contract import NOW, signature
 
 
-def _state(user: str) -> ConversationState:
-    return ConversationState(
+def _state(user: str) -> SigningState:
+    return SigningState(
         platform="telegram",
         user_id=user,
         petition="p",
-        step=Step.CONFIRM,
+        step=SigningStep.CONFIRM,
         nonce="n",
         updated_at=NOW,
     )

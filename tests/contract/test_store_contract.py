@@ -9,7 +9,8 @@ import pytest
 
 from core.config import EmailAliases
 from core.fields import email_key
-from core.models import AuditEntry, ConversationState, NewSignature, Step
+from core.models import AuditEntry, NewSignature
+from core.states import SigningState, SigningStep
 from core.store import AlreadySigned, Store
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -50,11 +51,11 @@ def key(email: str) -> str:
 
 
 async def test_conversation_state_round_trips_and_is_replaced(store: Store) -> None:
-    state = ConversationState(
+    state = SigningState(
         platform="telegram",
         user_id="7",
         petition="p",
-        step=Step.FIELD,
+        step=SigningStep.FIELD,
         nonce="abc",
         answers={"name": "Jane"},
         updated_at=NOW,

@@ -11,13 +11,13 @@ from core.fields import public_name
 from core.models import (
     AuditEntry,
     ConsentRecord,
-    ConversationState,
     DayCount,
     NewSignature,
     RecentSignature,
     Signature,
     Stats,
 )
+from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
 from tests.fakes.memory_broadcasts import MemoryBroadcasts
 from tests.fakes.memory_inbox import MemoryInbox
@@ -37,7 +37,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
         raw = self.conversations.get((platform, user_id))
-        return ConversationState.model_validate_json(raw) if raw else None
+        return state_from_json(raw) if raw else None
 
     async def save_conversation(self, state: ConversationState) -> None:
         self.conversations[(state.platform, state.user_id)] = state.model_dump_json()

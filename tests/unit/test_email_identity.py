@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from bots.config import ConfigError, parse_config
 from core.config import EmailAliases, PetitionConfig
 from core.fields import email_key, validate_email_address
-from core.models import ConversationState, NewSignature, Step
+from core.models import NewSignature
 from core.signing import SignOutcome, sign
+from core.states import SigningState, SigningStep
 from core.store import Store
 from storage import SqliteStore
 from tests.fakes.memory_store import MemoryStore
@@ -40,11 +41,11 @@ def petition(aliases: EmailAliases = EmailAliases.DISTINCT) -> PetitionConfig:
 
 async def signs(store: Store, petition: PetitionConfig, user: str, email: str) -> SignOutcome:
     """Account ``user`` finishes signing with ``email`` (as the conversation saved it)."""
-    state = ConversationState(
+    state = SigningState(
         platform="telegram",
         user_id=user,
         petition=petition.slug,
-        step=Step.SUMMARY,
+        step=SigningStep.SUMMARY,
         nonce="n",
         answers={"name": "Jane Doe", "email": email, "postal_code": "12345"},
         opted_in=True,

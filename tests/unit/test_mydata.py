@@ -85,8 +85,8 @@ def broadcast_shown(row: Row) -> list[str]:
 
 def conversation_shown(row: Row) -> list[str]:
     state = json.loads(str(row["state"]))
-    assert state["step"].startswith("broadcast_"), "this test leaves a broadcast being composed"
-    return [said("mydata_composing", at=when(row["updated_at"]), text=state["answers"]["text"])]
+    assert state["kind"] == "broadcast", "this test leaves a broadcast being composed"
+    return [said("mydata_composing", at=when(row["updated_at"]), text=state["text"])]
 
 
 def audit_shown(row: Row) -> list[str]:

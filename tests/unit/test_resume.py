@@ -6,7 +6,7 @@ import pytest
 
 from core.bot import PetitionBot
 from core.messages import Inbound, InboundKind, Outbound
-from core.models import Step
+from core.states import DraftStep
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import TERMINAL, Chat, Clock, campaign
 
@@ -136,13 +136,13 @@ async def test_resume_of_a_broadcast_preview_shows_it_again(bot: PetitionBot) ->
     assert "#1" in organizer.last
 
 
-@pytest.mark.parametrize("step", [Step.BROADCAST_AUDIENCE, Step.BROADCAST_PREVIEW])
+@pytest.mark.parametrize("step", [DraftStep.AUDIENCE, DraftStep.PREVIEW])
 async def test_text_or_a_wrong_button_while_composing_shows_the_step_s_buttons(
-    bot: PetitionBot, store: MemoryStore, step: Step
+    bot: PetitionBot, store: MemoryStore, step: DraftStep
 ) -> None:
     organizer = Chat(bot, "9")
     await organizer.send("/broadcast Rally on Saturday")
-    if step is Step.BROADCAST_PREVIEW:
+    if step is DraftStep.PREVIEW:
         await organizer.press("Signers of Don't Run Joe")
     state = await store.get_conversation("telegram", "9")
     assert state is not None and state.step is step
