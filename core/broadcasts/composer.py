@@ -88,10 +88,10 @@ class BroadcastComposer:
         await self._store.set_updates(
             inbound.platform, inbound.user_id, petition.slug, False, turn.now
         )
-        signed = await self._store.active_signature(
+        signature = await self._store.active_signature(
             petition.slug, inbound.platform, inbound.user_id
         )
-        key = "stopped" if signed else "stopped_not_signed"
+        key = "stopped" if signature else "stopped_not_signed"
         return [turn.say(key, petition, private=True, title=petition.title)]
 
     async def on_text(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:

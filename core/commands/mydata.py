@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 from core.broadcasts.models import Broadcast, DeliveryRecord
 from core.config import CampaignConfig, FieldName
@@ -61,7 +62,7 @@ def _signature(turn: Turn, signature: Signature, consents: list[ConsentRecord]) 
             label = turn.text(field_key("field", field, signature.country))
             details += turn.text("summary_line", label=label, value=value)
     details += _origin(turn, signature.country, signature.source, signature.referrer_code)
-    values: dict[str, object] = {
+    values: dict[str, Any] = {  # placeholders; Any: the catalog takes any value
         "slug": signature.petition,
         "signed_at": when(signature.signed_at),
         "details": details,
@@ -103,7 +104,11 @@ def _deliveries(turn: Turn, deliveries: list[DeliveryRecord]) -> Markup:
     lines = Markup()
     for delivery in deliveries:
         state = turn.text(f"delivery_state_{delivery.state}")
-        values = {"id": delivery.broadcast_id, "state": state, "detail": delivery.detail}
+        values: dict[str, Any] = {
+            "id": delivery.broadcast_id,
+            "state": state,
+            "detail": delivery.detail,
+        }
         if delivery.finished_at is None:
             lines += turn.text("mydata_delivery_open", **values)
         else:
