@@ -20,7 +20,7 @@ from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
 from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
 from bots.platforms import NoPlatformEnabled, PlatformStopped, run_platforms
-from bots.runtime import open_runtime
+from bots.runtime import migrate_store, open_runtime
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
@@ -121,6 +121,19 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _migrate(config: AppConfig, args: argparse.Namespace) -> int:
+    """List (``--dry-run``) or apply the schema migrations the configured database lacks."""
+    configure_logging(args.log_level or logging.WARNING)
+    steps = await migrate_store(config, args.dry_run)
+    if not steps:
+        print("The database schema is up to date; nothing to apply.")
+    elif args.dry_run:
+        print(f"{len(steps)} migration(s) to apply: {', '.join(steps)} (nothing was changed).")
+    else:
+        print(f"Applied {len(steps)} migration(s): {', '.join(steps)}.")
+    return 0
+
+
 def _petition(config: AppConfig, slug: str | None) -> PetitionConfig | None:
     """The petition named on the command line (the default one for none), or a message why not."""
     petition = config.campaign.petition(slug)
@@ -206,6 +219,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     broadcast.add_argument("--yes", action="store_true", help="send without asking")
     broadcast.set_defaults(handler=broadcast_command)
+    migrate = command("migrate", "apply the database schema migrations an upgrade brings")
+    migrate.add_argument(
+        "--dry-run", action="store_true", help="only list the migrations that would be applied"
+    )
+    migrate.set_defaults(handler=_migrate)
     command("check-config", "validate the configuration and list every problem", logs=False)
     return parser
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bots.config import AppConfig
 from core.bot import Clock, PetitionBot, utc_now
 from core.store import Store
-from storage import open_store
+from storage import open_store, schema
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,9 @@ async def open_runtime(config: AppConfig, clock: Clock = utc_now) -> Runtime:
     except BaseException:
         await store.close()  # an open store's threads would keep the process from exiting
         raise
+
+
+async def migrate_store(config: AppConfig, dry_run: bool) -> list[str]:
+    """The migrations the configured database lacks: listed (``dry_run``) or applied."""
+    url = config.storage.url
+    return await (schema.pending(url) if dry_run else schema.apply(url))
