@@ -120,6 +120,8 @@ class PetitionBot:
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
+                    # Another process may have this person's next message (PostgreSQL).
+                    await self.store.hold_person(inbound.user_key)
                     replies = await self._safely(inbound, caps, answer)
                     if inbound.message_id is not None:
                         kept = stored_replies(inbound, replies)
