@@ -178,6 +178,8 @@ class PostgresBroadcasts(PostgresConnections):
                 self._claimer.name,
             )
         )
+        if len(rows) < limit:
+            await self._abandon_orphans(broadcast_id, platform)
         return [
             Delivery(
                 id=row["id"],
@@ -189,6 +191,18 @@ class PostgresBroadcasts(PostgresConnections):
             for row in sorted(rows, key=lambda row: row["id"])
             if row["status"] == "in_flight"
         ]
+
+    async def _abandon_orphans(self, broadcast_id: int, platform: str) -> None:
+        """The end of the queue: deliveries a dispatcher that died (SIGKILL, a lost machine)
+        left in flight become unknown, so the broadcast can finish without resending them."""
+        await self._execute(
+            "UPDATE deliveries SET status = 'unknown' WHERE broadcast_id = $1 AND platform = $2"
+            " AND status = 'in_flight' AND claimed_by != $3"
+            f" AND claimed_by NOT IN ({Claimer.ALIVE})",
+            broadcast_id,
+            platform,
+            self._claimer.name,
+        )
 
     async def record_outcomes(self, outcomes: list[DeliveryOutcome], at: datetime) -> None:
         async def record(db: Connection) -> None:

@@ -9,14 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bots.runtime import build_runtime
+from core.delivery import DeliveryResult
 from core.inbox import Inbox
-from core.messages import Inbound, InboundKind
+from core.messages import Inbound, InboundKind, Outbound
 from storage import PostgresStore
+from tests.fakes.fake_sender import FakeSender
 from tests.unit.chat import EXAMPLE, TERMINAL, Chat
+
+
+@dataclass
+class LoggedSender(FakeSender):
+    """Appends each address it delivers to to a file, one line per send, as it sends: what
+    a process killed a moment later has sent is on record."""
+
+    log_path: str = ""
+
+    async def send_to_user(self, user_id: str, message: Outbound) -> DeliveryResult:
+        descriptor = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(descriptor, f"{user_id}\n".encode())
+        finally:
+            os.close(descriptor)
+        return await super().send_to_user(user_id, message)
 
 
 def _say(what: object) -> None:
@@ -61,6 +81,11 @@ async def main(url: str, action: str, *args: str) -> None:
                 *(chat.sign("Jane Doe", f"{chat.user}@example.org") for chat in chats)
             )
             _say({"signed": sum("Thank you" in chat.last for chat in chats)})
+        elif action == "dispatch":  # a dispatcher until killed or its input closes
+            sender = LoggedSender("telegram", log_path=args[0])
+            runtime.core.deliveries.start(sender)
+            _say("ready")
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         elif action == "record":  # a Telegram update reaching this worker
             message_id = args[0]
             await _wait_for_go()
