@@ -145,9 +145,13 @@ class BroadcastConfig(BaseModel):
     default_rate: Rate = 5.0
     progress_interval_seconds: Annotated[float, Within(1, 3600, " seconds", note="1 hour")] = 3.0
     max_attempts: Annotated[int, Within(1, 10)] = 3
+    # How many processes deliver broadcasts on one shared (PostgreSQL) database: each takes
+    # an equal share of every platform's rate, so together they keep within the platform's.
+    dispatchers: Annotated[int, Within(1, 64)] = 1
 
     def rate(self, platform: str) -> float:
-        return self.rates.get(platform, self.default_rate)
+        """This process's pace on ``platform``: its share of the configured rate."""
+        return self.rates.get(platform, self.default_rate) / self.dispatchers
 
 
 class CampaignConfig(BaseModel):

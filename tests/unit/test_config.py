@@ -210,3 +210,15 @@ def test_booleans_are_strict() -> None:
         assert caught.value.problems == [
             f"{table}.{key}: must be true or false (without quotes), not 'yes'"
         ]
+
+
+def test_several_dispatchers_share_each_platforms_rate() -> None:
+    data = example()
+    data["broadcasts"]["rates"] = {"telegram": 30}
+    data["broadcasts"]["dispatchers"] = 3
+    broadcasts = parse_config(data).campaign.broadcasts
+    assert broadcasts.rate("telegram") == 10  # three processes: 30 a second together
+    data["broadcasts"]["dispatchers"] = 0
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert caught.value.problems[0].startswith("broadcasts.dispatchers: must be")
