@@ -19,7 +19,7 @@ from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
 from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
-from bots.platforms import NoPlatformEnabled, PlatformStopped, run_platforms
+from bots.platforms import ROLES, NoPlatformEnabled, PlatformStopped, run_platforms
 from bots.runtime import migrate_store, open_runtime
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
@@ -64,7 +64,7 @@ async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
 async def _run(config: AppConfig, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or logging.INFO)
     try:
-        await run_platforms(config)
+        await run_platforms(config, only=args.only)
     except (NoPlatformEnabled, MissingToken) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
@@ -190,7 +190,14 @@ def _parser() -> argparse.ArgumentParser:
     chat = command("chat", "chat with the bot in this terminal (no token needed)")
     chat.add_argument("--user", default=_default_user(), help="your console user name")
     chat.set_defaults(handler=_chat)
-    command("run", "start every enabled platform bot").set_defaults(handler=_run)
+    run = command("run", "start every enabled platform bot")
+    run.add_argument(
+        "--only",
+        choices=ROLES,
+        help="run one role of a deployment on a shared PostgreSQL database: one platform's"
+        " chat (without broadcast delivery) or the dispatcher (broadcasts only)",
+    )
+    run.set_defaults(handler=_run)
     stats = command("stats", "print a petition's statistics")
     stats.add_argument("--petition", default=None, help="petition slug (default: the default)")
     stats.add_argument("--chart", metavar="FILE", help="also write the signatures chart (PNG)")
