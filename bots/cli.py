@@ -20,7 +20,7 @@ from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
 from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
 from bots.platforms import ROLES, NoPlatformEnabled, PlatformStopped, run_platforms
-from bots.runtime import migrate_store, open_runtime
+from bots.runtime import CopyRefused, copy_store, migrate_store, open_runtime
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
@@ -134,6 +134,24 @@ async def _migrate(config: AppConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _copy_store(config: AppConfig, args: argparse.Namespace) -> int:
+    """Copy a campaign's every row from SQLite to PostgreSQL, with a progress bar; verified."""
+    configure_logging(args.log_level or logging.WARNING)
+    try:
+        totals = await copy_store(
+            args.source,
+            args.target,
+            replace=args.replace,
+            progress=lambda total: progress_bar(total, "copy"),
+        )
+    except CopyRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    rows = sum(totals.values())
+    print(f"Copied {rows} rows ({totals['signatures']} signatures); totals and counts verified.")
+    return 0
+
+
 def _petition(config: AppConfig, slug: str | None) -> PetitionConfig | None:
     """The petition named on the command line (the default one for none), or a message why not."""
     petition = config.campaign.petition(slug)
@@ -231,6 +249,11 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only list the migrations that would be applied"
     )
     migrate.set_defaults(handler=_migrate)
+    copy = command("copy-store", "copy a campaign from SQLite to PostgreSQL, verified")
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="sqlite:///…")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql://…")
+    copy.add_argument("--replace", action="store_true", help="delete what the target holds first")
+    copy.set_defaults(handler=_copy_store)
     command("check-config", "validate the configuration and list every problem", logs=False)
     return parser
 

@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from bots.config import AppConfig
 from core.bot import Clock, PetitionBot, utc_now
 from core.store import Store
+
+__all__ = [
+    "CopyRefused",
+    "Progress",
+    "Runtime",
+    "build_runtime",
+    "copy_store",
+    "migrate_store",
+    "open_runtime",
+]
 from storage import open_store, schema
+from storage.copy_store import CopyRefused, Progress, copy_store
 
 
 @dataclass(frozen=True)
