@@ -33,6 +33,20 @@ def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
 
 
+# CI provides every server the tests need (PostgreSQL, Synapse, Chromium, ...) and sets this;
+# there a skipped test means a server is missing, which must fail the run, not pass it.
+REQUIRE_SERVICES = os.environ.get("PETITION_BOT_REQUIRE_SERVICES") == "1"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if REQUIRE_SERVICES and skipped and exitstatus == 0:
+        for report in skipped:
+            print(f"\nSKIPPED but required: {report.nodeid}: {report.longrepr}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A database of this run's own on the test server, dropped at the end (skipped, with how
