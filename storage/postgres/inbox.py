@@ -1,7 +1,9 @@
 """The inbox half of `PostgresStore`: platform messages recorded before they are confirmed.
 
 The unique (platform, message id) key is shared by every worker: a redelivered update that
-reaches another worker is recognised there too.
+reaches another worker is recognised there too. A message is replayed after a crash only by
+the worker that recorded it, once restarted, or by any worker once its recorder is gone: a
+live worker's messages still in its queue are never handled twice.
 """
 
 from __future__ import annotations
@@ -9,22 +11,29 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.inbox import StoredReplies
+from storage.postgres.claimer import Claimer
 from storage.postgres.connections import PostgresConnections
+
+# Recorded by this worker, by a worker no longer alive, or (copied from SQLite) by nobody.
+_ORPHANED = f"(recorded_by IS NULL OR recorded_by = $2 OR recorded_by NOT IN ({Claimer.ALIVE}))"
 
 
 class PostgresInbox(PostgresConnections):
     """Mixed into `PostgresStore`."""
 
+    _claimer: Claimer
+
     async def record_inbound(
         self, platform: str, message_id: str, payload: str, at: datetime
     ) -> bool:
         inserted = await self._execute(
-            "INSERT INTO inbox (platform, message_id, received_at, payload)"
-            " VALUES ($1, $2, $3, $4) ON CONFLICT (platform, message_id) DO NOTHING",
+            "INSERT INTO inbox (platform, message_id, received_at, payload, recorded_by)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (platform, message_id) DO NOTHING",
             platform,
             message_id,
             at,
             payload,
+            self._claimer.name,
         )
         return inserted == 1
 
@@ -44,16 +53,18 @@ class PostgresInbox(PostgresConnections):
     async def unhandled_inbound(self, platform: str) -> list[str]:
         rows = await self._fetch(
             "SELECT payload FROM inbox WHERE platform = $1 AND settled_at IS NULL"
-            " AND handled_at IS NULL ORDER BY seq",
+            f" AND handled_at IS NULL AND {_ORPHANED} ORDER BY seq",
             platform,
+            self._claimer.name,
         )
         return [row["payload"] for row in rows]
 
     async def unanswered(self, platform: str) -> list[tuple[str, StoredReplies]]:
         rows = await self._fetch(
             "SELECT message_id, reply_to, replies FROM inbox WHERE platform = $1"
-            " AND settled_at IS NULL AND handled_at IS NOT NULL ORDER BY seq",
+            f" AND settled_at IS NULL AND handled_at IS NOT NULL AND {_ORPHANED} ORDER BY seq",
             platform,
+            self._claimer.name,
         )
         return [
             (row["message_id"], StoredReplies(reply_to=row["reply_to"], replies=row["replies"]))

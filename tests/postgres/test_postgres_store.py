@@ -110,3 +110,15 @@ async def test_a_closed_store_refuses_reads_and_writes_at_once(database: str) ->
         await store.count("p")
     with pytest.raises(StoreClosed, match="closed"):
         await store.add_signature(signature("1"))
+
+
+async def test_a_worker_replays_only_messages_no_live_worker_is_handling(database: str) -> None:
+    busy = await PostgresStore.open(database)  # a worker with an update in its queue
+    assert await busy.record_inbound("telegram", "7", "its payload", NOW)
+    restarted = await PostgresStore.open(database)  # another worker, starting after a crash
+    try:
+        assert await restarted.unhandled_inbound("telegram") == []  # still the other's
+        await busy.close()  # the first worker dies before handling it
+        assert await restarted.unhandled_inbound("telegram") == ["its payload"]
+    finally:
+        await restarted.close()

@@ -126,6 +126,7 @@ CREATE TABLE inbox (
     reply_to        text,
     replies         text,
     settled_at      timestamptz,
+    recorded_by     text,               -- the worker (its claim name) that recorded it
     UNIQUE (platform, message_id)
 );
 CREATE INDEX inbox_open ON inbox (platform, seq) WHERE settled_at IS NULL;
