@@ -30,3 +30,18 @@ def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         root.addHandler(handler)
     for name in [*levels, *logging.root.manager.loggerDict]:
         logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
+
+
+REQUIRE_SERVICES = "PETITION_BOT_REQUIRE_SERVICES"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """With PETITION_BOT_REQUIRE_SERVICES=1 (CI), a test marked ``requires_service`` that
+    skipped because its server is missing fails instead: CI must provide every server."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    needs = item.get_closest_marker("requires_service")
+    if needs and report.skipped and os.environ.get(REQUIRE_SERVICES) == "1":
+        report.outcome = "failed"
+        report.longrepr = f"{REQUIRE_SERVICES}=1 but {needs.args} is missing: {report.longrepr}"

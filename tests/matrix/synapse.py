@@ -88,10 +88,10 @@ class Synapse:
     def start(self, python: Path) -> None:
         config = self.folder / "homeserver.yaml"
         config.write_text(json.dumps(self._config()))  # YAML reads JSON
-        log = (self.folder / "synapse.log").open("wb")
         module = ["-m", "synapse.app.homeserver", "-c", str(config)]
-        subprocess.run([str(python), *module, "--generate-keys"], check=True, stdout=log)
-        self.process = subprocess.Popen([str(python), *module], stdout=log, stderr=log)
+        with (self.folder / "synapse.log").open("wb") as log:
+            subprocess.run([str(python), *module, "--generate-keys"], check=True, stdout=log)
+            self.process = subprocess.Popen([str(python), *module], stdout=log, stderr=log)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -118,22 +118,17 @@ class Synapse:
         with urllib.request.urlopen(endpoint) as answer:
             nonce = json.load(answer)["nonce"]
         password = secrets.token_hex(8)
+        # The MAC covers the fields joined by NUL bytes, without a trailing one.
         mac = hmac.new(self.secret.encode(), digestmod=hashlib.sha1)
-        for part in (nonce, localpart, password, "admin" if admin else "notadmin"):
-            mac.update(part.encode())
-            mac.update(b"\x00")
+        mac.update(b"\x00".join(p.encode() for p in (nonce, localpart, password)))
+        mac.update(b"\x00" + (b"admin" if admin else b"notadmin"))
         body = {
             "nonce": nonce,
             "username": localpart,
             "password": password,
             "admin": admin,
-            "mac": mac.hexdigest().removesuffix(""),
+            "mac": mac.hexdigest(),
         }
-        # The MAC covers the fields joined by NUL bytes, without a trailing one.
-        mac = hmac.new(self.secret.encode(), digestmod=hashlib.sha1)
-        mac.update(b"\x00".join(p.encode() for p in (nonce, localpart, password)))
-        mac.update(b"\x00" + (b"admin" if admin else b"notadmin"))
-        body["mac"] = mac.hexdigest()
         request = urllib.request.Request(
             endpoint, json.dumps(body).encode(), {"Content-Type": "application/json"}
         )

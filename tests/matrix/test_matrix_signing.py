@@ -1,0 +1,65 @@
+"""Signing on Matrix against a real Synapse, with a real second client as the signer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.matrix import create_bot
+from tests.matrix.conftest import Person, RunningBot
+
+pytestmark = [pytest.mark.requires_service("synapse"), pytest.mark.timeout(120)]
+
+NAME = "Eve @room <b>x</b>"
+
+
+async def _start(running: RunningBot, person: Person) -> str:
+    room = await person.open_direct(running.bot.client.user_id)
+    pitch = await person.ask(room, "!sign")
+    assert "1. Yes, I want to sign" in pitch.body
+    return room
+
+
+async def test_signing_in_a_direct_room_end_to_end_renders_a_name_literally(
+    running: RunningBot, person: Person
+) -> None:
+    room = await _start(running, person)
+    await person.ask(room, "1", "name")
+    await person.ask(room, NAME, "email")
+    refused = await person.ask(room, "not an email", "")
+    assert "email" in refused.body.lower()  # the step is kept: the email is asked again
+    await person.ask(room, "eve@example.org", "ZIP")
+    consent = await person.ask(room, "10001", "")
+    assert "1. " in consent.body
+    summary = await person.ask(room, "1", "")
+    if NAME not in summary.body:  # a consent question more before the summary
+        summary = await person.ask(room, "1", "")
+    assert NAME in summary.body
+    content = summary.source["content"]
+    assert content["m.mentions"] == {}
+    assert "&lt;b&gt;x&lt;/b&gt;" in content["formatted_body"]
+    assert "<b>x</b>" not in content["formatted_body"]
+    done = await person.ask(room, "1", "")
+    assert "Thank you" in done.body or "thank" in done.body.lower()
+    again = await person.ask(room, "!sign", "already signed")
+    assert again is not None
+    assert await running.runtime.store.count(running.runtime.config.petitions[0].slug) == 1
+
+
+async def test_a_restart_mid_conversation_finishes_the_signing_and_replays_nothing(
+    running: RunningBot, person: Person
+) -> None:
+    room = await _start(running, person)
+    await person.ask(room, "1", "name")
+    await running.stop()
+    await person.say(room, "Ada Lovelace")  # sent while the bot is down
+    restarted = RunningBot(running.runtime, create_bot(running.runtime))
+    try:
+        await restarted.ready()
+        asked = await person.next_notice(room, "email")
+        assert asked is not None
+        await person.ask(room, "ada@example.org", "ZIP")
+        person.notices.clear()
+        await person.sync()
+        assert person.notices == []  # nothing answered twice
+    finally:
+        await restarted.stop()
