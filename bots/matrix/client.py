@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "MATRIX_ACCESS_TOKEN"
 SYNC_TIMEOUT_MS = 30_000
 CONCURRENT_EVENTS = 16
+# Synapse cuts a room's timeline to 10 events per sync by default ("limited"), skipping the
+# rest: a busy room between two syncs would lose messages.
+SYNC_FILTER = {"room": {"timeline": {"limit": 1000}}}
 REMEMBERED_OFFERS = 10_000
 # A reply can't wait on Matrix for ever; a private DM room is reached through matrix.to.
 CAPABILITIES = Capabilities(max_text_length=16_000, private_replies_in_groups=True)
@@ -78,7 +81,7 @@ class MatrixBot:
         if isinstance(direct, DirectRoomsResponse):
             self.sender.direct_rooms.update({u: rooms[-1] for u, rooms in direct.rooms.items()})
         since = await self.core.inbox.cursor(PLATFORM)
-        first = await self.client.sync(timeout=0, since=since, full_state=True)
+        first = await self.client.sync(0, SYNC_FILTER, since, full_state=True)
         if self._deliver_broadcasts:
             self.core.deliveries.start(self.sender)
         try:
@@ -92,7 +95,7 @@ class MatrixBot:
                 else:
                     log.warning("sync failed: %s", getattr(response, "status_code", "?"))
                     await asyncio.sleep(2)
-                response = await self.client.sync(timeout=SYNC_TIMEOUT_MS, since=since)
+                response = await self.client.sync(SYNC_TIMEOUT_MS, SYNC_FILTER, since)
         finally:
             await self.core.deliveries.stop(PLATFORM)
             for task in list(self._tasks):

@@ -13,6 +13,7 @@ from nio import AsyncClient, RoomCreateResponse, RoomMessageNotice, SyncResponse
 
 from bots.config import BUNDLED_EXAMPLE, parse_config
 from bots.matrix import MatrixBot, create_bot
+from bots.matrix.client import SYNC_FILTER
 from bots.runtime import Runtime, open_runtime
 from tests.matrix.synapse import Synapse, SynapseUnavailable, synapse_python
 
@@ -45,7 +46,7 @@ class Person:
         await self.sync(0)
 
     async def sync(self, timeout_ms: int = 1000) -> None:
-        response = await self.client.sync(timeout=timeout_ms, since=self.since)
+        response = await self.client.sync(timeout_ms, SYNC_FILTER, self.since)
         assert isinstance(response, SyncResponse), response
         self.since = response.next_batch
         for room_id in response.rooms.invite:
