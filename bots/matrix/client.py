@@ -32,7 +32,7 @@ from nio import (
 from bots.config import AppConfig
 from bots.logs import protect_logs
 from bots.matrix.events import identity, message_inbound, reaction_inbound
-from bots.matrix.render import CHOICES_KEY, KEYCAPS, choices_of
+from bots.matrix.render import CHOICES_KEY, KEYCAPS, MAX_BODY, choices_of
 from bots.matrix.sender import PLATFORM, MatrixSender
 from bots.runtime import Runtime
 from core.catalog import Catalog
@@ -49,8 +49,8 @@ CONCURRENT_EVENTS = 16
 # rest: a busy room between two syncs would lose messages.
 SYNC_FILTER = {"room": {"timeline": {"limit": 1000}}}
 REMEMBERED_OFFERS = 10_000
-# A reply can't wait on Matrix for ever; a private DM room is reached through matrix.to.
-CAPABILITIES = Capabilities(max_text_length=16_000, private_replies_in_groups=True)
+# Private replies to a group message go to the person's direct room (opened if need be).
+CAPABILITIES = Capabilities(max_text_length=MAX_BODY, private_replies_in_groups=True)
 NO_CRYPTO = (
     "This chat is end-to-end encrypted, and this bot can't read encrypted messages yet. "
     "Please start a new direct chat with the bot with encryption turned off (in Element: "

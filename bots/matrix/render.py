@@ -6,10 +6,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from core.fitting import fit
 from core.markup import Markup
 from core.messages import Choice, Outbound
 
-MAX_BODY = 16_000  # characters; Synapse refuses events over 65,536 bytes (HTML doubles it)
+# Synapse refuses events over 65,536 bytes: the HTML and the plain body of a piece, each at
+# most this many characters of up to 4 bytes, stay under it.
+MAX_BODY = 7_000
 CHOICES_KEY = "org.petition_bot.choices"
 KEYCAPS = tuple(f"{n}\ufe0f\u20e3" for n in range(1, 10))  # 1️⃣ … 9️⃣, reaction shortcuts
 
@@ -21,9 +24,7 @@ def choices_of(message: Outbound) -> list[Choice]:
 
 def contents(message: Outbound) -> list[dict[str, Any]]:
     """The message as one or more notices; choices and links come with the last one."""
-    pieces = [p for p in message.text.split(MAX_BODY) if p.to_plain_text().strip()]
-    if not pieces:
-        pieces = [Markup.plain("")]
+    pieces = fit(message.text, MAX_BODY, "characters", rendered=to_html) or [Markup.plain("")]
     notices = [_notice(piece) for piece in pieces]
     last = notices[-1]
     lines = [f"{n}. {c.label}" for n, c in enumerate(choices_of(message), start=1)]
