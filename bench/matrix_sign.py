@@ -7,7 +7,8 @@ signing conversation (``!sign``, ``1``, name, email, ZIP, ``1`` for updates, ``1
 message with a notice and stores nothing). ``ratio`` = petition messages/s ÷ echo messages/s.
 Synapse, the bots and the people share this machine's CPU cores.
 
-    PETITION_BOT_SYNAPSE=.synapse-venv/bin/python .venv/bin/python bench/matrix_sign.py [--signers 20]
+    PETITION_BOT_SYNAPSE=.synapse-venv/bin/python \
+        .venv/bin/python bench/matrix_sign.py [--signers 20]
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nio import AsyncClient, RoomMessageText, SyncResponse  # noqa: E402
+from nio import AsyncClient, RoomMessageText, SyncResponse
 
-from bots.matrix import create_bot  # noqa: E402
-from bots.matrix.client import SYNC_FILTER  # noqa: E402
-from bots.runtime import open_runtime  # noqa: E402
-from tests.matrix.conftest import Person, RunningBot, matrix_config  # noqa: E402
-from tests.matrix.synapse import Synapse, synapse_python  # noqa: E402
+from bots.matrix import create_bot
+from bots.matrix.client import SYNC_FILTER
+from bots.runtime import open_runtime
+from tests.matrix.conftest import Person, RunningBot, matrix_config
+from tests.matrix.synapse import Synapse, synapse_python
 
 STEPS = ("!sign", "1", "Ada Lovelace", "{email}", "10001", "1", "1")
 
@@ -37,6 +38,7 @@ STEPS = ("!sign", "1", "Ada Lovelace", "{email}", "10001", "1", "1")
 async def echo_bot(client: AsyncClient, ready: asyncio.Event) -> None:
     """Joins every invitation and answers every text with a notice: the library's ceiling."""
     since = None
+    sending: set[asyncio.Task[object]] = set()
     while True:
         response = await client.sync(1000, SYNC_FILTER, since)
         if not isinstance(response, SyncResponse):
@@ -47,7 +49,9 @@ async def echo_bot(client: AsyncClient, ready: asyncio.Event) -> None:
             for event in info.timeline.events if since else ():
                 if isinstance(event, RoomMessageText) and event.sender != client.user_id:
                     content = {"msgtype": "m.notice", "body": event.body, "m.mentions": {}}
-                    asyncio.create_task(client.room_send(room_id, "m.room.message", content))
+                    task = asyncio.create_task(client.room_send(room_id, "m.room.message", content))
+                    sending.add(task)
+                    task.add_done_callback(sending.discard)
         since = response.next_batch
         ready.set()
 
