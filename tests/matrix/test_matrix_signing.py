@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.matrix import create_bot
+from core.messages import Capabilities, Inbound, InboundKind
 from tests.matrix.conftest import Person, RunningBot
 
 pytestmark = [pytest.mark.requires_service("synapse"), pytest.mark.timeout(120)]
@@ -63,3 +64,37 @@ async def test_a_restart_mid_conversation_finishes_the_signing_and_replays_nothi
         assert person.notices == []  # nothing answered twice
     finally:
         await restarted.stop()
+
+
+async def _sign_on_telegram(running: RunningBot, email: str) -> None:
+    """Someone signs through the core as a Telegram user (the same store)."""
+    core, caps = running.runtime.core, Capabilities()
+    who = {"platform": "telegram", "user_id": "4242", "chat_id": "4242"}
+    replies = await core.handle(Inbound(**who, kind=InboundKind.COMMAND, command="sign"), caps)
+    for step in ("choice", "Grace Hopper", email, "10001", "choice", "choice"):
+        if step == "choice":
+            data = replies[-1].choices[0][0].data
+            inbound = Inbound(**who, kind=InboundKind.CHOICE, text=data)
+        else:
+            inbound = Inbound(**who, kind=InboundKind.TEXT, text=step)
+        replies = await core.handle(inbound, caps)
+    slug = running.runtime.config.petitions[0].slug
+    assert await running.runtime.store.count(slug) == 1
+
+
+async def test_the_same_email_signed_on_telegram_is_refused_on_matrix(
+    running: RunningBot, person: Person
+) -> None:
+    await _sign_on_telegram(running, "grace@example.org")
+    room = await _start(running, person)
+    await person.ask(room, "1", "name")
+    await person.ask(room, "Grace H", "email")
+    await person.ask(room, "grace@example.org", "ZIP")
+    await person.ask(room, "10001", "")
+    await person.ask(room, "1", "")  # updates: yes
+    # The answer never tells whether an address signed (anyone could type anyone's), but the
+    # second signature is not counted.
+    answer = await person.ask(room, "1", "counts once")  # sign
+    slug = running.runtime.config.petitions[0].slug
+    assert await running.runtime.store.count(slug) == 1
+    assert answer is not None
