@@ -98,3 +98,24 @@ async def test_the_same_email_signed_on_telegram_is_refused_on_matrix(
     slug = running.runtime.config.petitions[0].slug
     assert await running.runtime.store.count(slug) == 1
     assert answer is not None
+
+
+async def test_an_encrypted_message_gets_one_plain_explanation(
+    running: RunningBot, person: Person
+) -> None:
+    room = await person.open_direct(running.bot.client.user_id)
+    await person.ask(room, "!help")  # the bot has joined
+    encrypted = {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+        "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+        "device_id": "RJYKSTBOIE",
+        "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+    }
+    for _ in range(2):
+        await person.client.room_send(room, "m.room.encrypted", encrypted)
+    explained = await person.next_notice(room, "end-to-end encrypted")
+    assert "encryption turned off" in explained.body
+    await person.say(room, "!help")  # answered after both encrypted messages
+    await person.next_notice(room, "/sign")
+    assert not [e for _, e in person.notices if "end-to-end encrypted" in e.body]
