@@ -119,3 +119,14 @@ async def test_an_encrypted_message_gets_one_plain_explanation(
     await person.say(room, "!help")  # answered after both encrypted messages
     await person.next_notice(room, "/sign")
     assert not [e for _, e in person.notices if "end-to-end encrypted" in e.body]
+
+
+async def test_messages_typed_before_the_bot_joined_are_answered_in_order(
+    running: RunningBot, person: Person
+) -> None:
+    room = await person.open_direct(running.bot.client.user_id)
+    await person.say(room, "!petitions")  # the bot has not even seen the invitation yet
+    await person.say(room, "!help")
+    first = await person.next_notice(room, "")
+    assert first.body.startswith("Petitions")
+    assert await person.next_notice(room, "/sign") is not None
