@@ -143,10 +143,13 @@ class MatrixBot:
         data = json.loads(payload)
         event = Event.parse_event(data["event"])
         async with self._people.hold(getattr(event, "sender", "")), self._slots:
-            inbound = await self._inbound(data["room"], event)
-            if inbound is not None:
-                await self.deliver(inbound, await self.core.handle(inbound, CAPABILITIES))
-            await self.core.inbox.settle(PLATFORM, event.event_id)
+            try:
+                inbound = await self._inbound(data["room"], event)
+                if inbound is not None:
+                    await self.deliver(inbound, await self.core.handle(inbound, CAPABILITIES))
+                await self.core.inbox.settle(PLATFORM, event.event_id)
+            except Exception:  # kept in the inbox: handled again after a restart
+                log.exception("event %s in room %s failed", event.event_id, data["room"])
 
     async def _inbound(self, room_id: str, event: Any) -> Inbound | None:
         room = self.client.rooms.get(room_id)
