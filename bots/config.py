@@ -101,6 +101,8 @@ class MatrixSettings(BaseModel):
     user_id: str = "@petitionbot:example.org"
     # Room members at or above this power level are moderators (checked in the core).
     moderator_power_level: Annotated[int, Within(0, 100)] | None = None
+    # The device's encryption keys (with matrix-nio[e2e]); default: next to the database.
+    store_path: str | None = None
 
 
 class AppConfig(BaseModel):

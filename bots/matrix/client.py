@@ -19,8 +19,10 @@ from typing import Any
 from nio import (
     AsyncClient,
     DirectRoomsResponse,
+    EncryptionError,
     Event,
     InviteMemberEvent,
+    LocalProtocolError,
     MegolmEvent,
     ReactionEvent,
     RoomCreateResponse,
@@ -29,6 +31,7 @@ from nio import (
     SyncResponse,
 )
 
+import bots.matrix.crypto as crypto
 from bots.config import AppConfig
 from bots.logs import protect_logs
 from bots.matrix.events import identity, message_inbound, reaction_inbound
@@ -56,6 +59,7 @@ NO_CRYPTO = (
     "Please start a new direct chat with the bot with encryption turned off (in Element: "
     "Start chat, then under 'Show advanced' turn off end-to-end encryption)."
 )
+UNREADABLE = "I couldn't decrypt your last message. Please send it again."
 
 
 class MatrixBot:
@@ -63,6 +67,7 @@ class MatrixBot:
 
     def __init__(self, runtime: Runtime, client: AsyncClient, deliver_broadcasts: bool) -> None:
         self.core = runtime.core
+        self._store_folder = crypto.store_folder(runtime.config)
         self.settings = runtime.config.matrix
         self.client = client
         self.sender = MatrixSender(client, {})
@@ -77,6 +82,7 @@ class MatrixBot:
 
     async def serve(self) -> None:
         """Finish what a crash interrupted, then sync until cancelled."""
+        await crypto.open_device(self.client, self._store_folder)
         direct = await self.client.list_direct_rooms()
         if isinstance(direct, DirectRoomsResponse):
             self.sender.direct_rooms.update({u: rooms[-1] for u, rooms in direct.rooms.items()})
@@ -89,6 +95,7 @@ class MatrixBot:
             response: Any = first
             while True:
                 if isinstance(response, SyncResponse):
+                    await crypto.upkeep(self.client)
                     await self._accept(response, handle=since is not None)
                     since = response.next_batch
                     self.ready.set()
@@ -158,8 +165,7 @@ class MatrixBot:
         private = room_id in self.sender.direct_rooms.values() or room.member_count <= 2
         who = identity(room, event.sender, private, self.settings.moderator_power_level)
         if isinstance(event, MegolmEvent):
-            await self._say_no_crypto(room_id)
-            return None
+            return await self._encrypted(room_id, event)
         if isinstance(event, RoomMessageText):
             if private and event.sender not in self.sender.direct_rooms:
                 await self._remember_direct(event.sender, room_id)
@@ -180,11 +186,26 @@ class MatrixBot:
         stored = found.event.source.get("content", {}).get(CHOICES_KEY) or []
         return [Choice(label=str(c.get("label")), data=str(c.get("data"))) for c in stored]
 
-    async def _say_no_crypto(self, room_id: str) -> None:
+    async def _encrypted(self, room_id: str, event: MegolmEvent) -> Inbound | None:
+        """Decrypted if the key came after the sync recorded it; else explained once."""
+        if self.client.olm is None:
+            await self._say_once(room_id, NO_CRYPTO)
+            return None
+        try:
+            decrypted = self.client.decrypt_event(event)
+        except (EncryptionError, LocalProtocolError):
+            decrypted = None
+        if decrypted is None or isinstance(decrypted, MegolmEvent):
+            log.warning("event %s in room %s could not be decrypted", event.event_id, room_id)
+            await self._say_once(room_id, UNREADABLE)
+            return None
+        return await self._inbound(room_id, decrypted)
+
+    async def _say_once(self, room_id: str, text: str) -> None:
         if room_id not in self._warned:
             self._warned.add(room_id)
             await self.sender.send_content(
-                room_id, {"msgtype": "m.notice", "body": NO_CRYPTO, "m.mentions": {}}
+                room_id, {"msgtype": "m.notice", "body": text, "m.mentions": {}}
             )
 
     async def deliver(self, inbound: Inbound, replies: list[Outbound]) -> None:
@@ -208,7 +229,9 @@ class MatrixBot:
             self._offers.popitem(last=False)
         for key in KEYCAPS[: min(len(choices), 3)]:  # shortcuts where a tap helps
             relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
-            await self.client.room_send(room, "m.reaction", {"m.relates_to": relates})
+            await self.client.room_send(
+                room, "m.reaction", {"m.relates_to": relates}, ignore_unverified_devices=True
+            )
 
     async def _direct_room(self, user_id: str) -> str:
         room = self.sender.direct_rooms.get(user_id)
@@ -243,7 +266,7 @@ class MatrixBot:
 
 def _client(config: AppConfig, token: str) -> AsyncClient:
     settings = config.matrix
-    client = AsyncClient(settings.homeserver_url, settings.user_id)
+    client = AsyncClient(settings.homeserver_url, settings.user_id, config=crypto.client_config())
     client.access_token = token
     client.user_id = settings.user_id
     return client

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nio import AsyncClient, RoomCreateResponse, RoomMessageNotice, SyncResponse
+from nio import AsyncClient, RoomCreateResponse, RoomMessageNotice, SyncResponse, WhoamiResponse
 
 from bots.config import BUNDLED_EXAMPLE, parse_config
-from bots.matrix import MatrixBot, create_bot
+from bots.matrix import MatrixBot, create_bot, crypto
 from bots.matrix.client import SYNC_FILTER
 from bots.runtime import Runtime, open_runtime
 from tests.matrix.synapse import Synapse, SynapseUnavailable, synapse_python
@@ -45,12 +45,23 @@ class Person:
     async def start(self) -> None:
         await self.sync(0)
 
+    async def encrypt(self, folder: Path) -> None:
+        """Turn on end-to-end encryption, with this client's keys stored in ``folder``."""
+        self.client.config = crypto.client_config()
+        found = await self.client.whoami()
+        assert isinstance(found, WhoamiResponse) and found.device_id, found
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        self.client.store_path = str(folder)
+        self.client.restore_login(self.user_id, found.device_id, self.client.access_token)
+        await crypto.upkeep(self.client)
+
     async def sync(self, timeout_ms: int = 1000) -> None:
         response = await self.client.sync(timeout_ms, SYNC_FILTER, self.since)
         assert isinstance(response, SyncResponse), response
         self.since = response.next_batch
         for room_id in response.rooms.invite:
             await self.client.join(room_id)
+        await crypto.upkeep(self.client)
         for room_id, info in response.rooms.join.items():
             for event in info.timeline.events:
                 if isinstance(event, RoomMessageNotice):
@@ -63,7 +74,7 @@ class Person:
 
     async def say(self, room: str, text: str) -> None:
         content = {"msgtype": "m.text", "body": text}
-        await self.client.room_send(room, "m.room.message", content)
+        await self.client.room_send(room, "m.room.message", content, ignore_unverified_devices=True)
 
     async def next_notice(self, room: str | None = None, containing: str = "") -> Any:
         """The next notice from the bot (in ``room``) whose body contains ``containing``."""

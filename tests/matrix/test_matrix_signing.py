@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bots.matrix import create_bot
+from bots.matrix import create_bot, crypto
+from bots.runtime import open_runtime
 from core.messages import Capabilities, Inbound, InboundKind
-from tests.matrix.conftest import Person, RunningBot
+from tests.matrix.conftest import Person, RunningBot, matrix_config
+from tests.matrix.synapse import Synapse
 
 pytestmark = [pytest.mark.requires_service("synapse"), pytest.mark.timeout(120)]
 
@@ -100,25 +104,53 @@ async def test_the_same_email_signed_on_telegram_is_refused_on_matrix(
     assert answer is not None
 
 
-async def test_an_encrypted_message_gets_one_plain_explanation(
+FORGED = {
+    "algorithm": "m.megolm.v1.aes-sha2",
+    "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+    "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+    "device_id": "RJYKSTBOIE",
+    "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+}
+
+
+async def test_without_the_crypto_extra_an_encrypted_message_gets_one_plain_explanation(
+    synapse: Synapse,
+    bot_account: str,
+    tmp_path: Path,
+    person: Person,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(crypto, "ENABLED", False)  # as an install without matrix-nio[e2e]
+    runtime = await open_runtime(matrix_config(tmp_path, synapse, bot_account))
+    running = RunningBot(runtime, create_bot(runtime))
+    try:
+        await running.ready()
+        room = await person.open_direct(bot_account)
+        await person.ask(room, "!help")  # the bot has joined
+        for _ in range(2):
+            await person.client.room_send(room, "m.room.encrypted", FORGED)
+        explained = await person.next_notice(room, "end-to-end encrypted")
+        assert "encryption turned off" in explained.body
+        await person.say(room, "!help")  # answered after both encrypted messages
+        await person.next_notice(room, "/sign")
+        assert not [e for _, e in person.notices if "end-to-end encrypted" in e.body]
+    finally:
+        await running.stop()
+        await runtime.close()
+
+
+async def test_an_encrypted_message_the_bot_has_no_key_for_is_asked_again_once(
     running: RunningBot, person: Person
 ) -> None:
     room = await person.open_direct(running.bot.client.user_id)
     await person.ask(room, "!help")  # the bot has joined
-    encrypted = {
-        "algorithm": "m.megolm.v1.aes-sha2",
-        "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
-        "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
-        "device_id": "RJYKSTBOIE",
-        "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
-    }
     for _ in range(2):
-        await person.client.room_send(room, "m.room.encrypted", encrypted)
-    explained = await person.next_notice(room, "end-to-end encrypted")
-    assert "encryption turned off" in explained.body
-    await person.say(room, "!help")  # answered after both encrypted messages
+        await person.client.room_send(room, "m.room.encrypted", FORGED)
+    asked = await person.next_notice(room, "decrypt")
+    assert "send it again" in asked.body
+    await person.say(room, "!help")
     await person.next_notice(room, "/sign")
-    assert not [e for _, e in person.notices if "end-to-end encrypted" in e.body]
+    assert not [e for _, e in person.notices if "decrypt" in e.body]
 
 
 async def test_messages_typed_before_the_bot_joined_are_answered_in_order(
