@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from nio import RoomCreateResponse
 
-from bots.matrix import crypto
+from bots.matrix import create_bot, crypto
 from tests.matrix.conftest import Person, RunningBot
 
 pytestmark = [
@@ -39,7 +39,7 @@ async def _encrypted_direct(person: Person, bot_id: str) -> str:
     return created.room_id
 
 
-async def test_signing_in_an_encrypted_direct_room_end_to_end(
+async def test_signing_in_an_encrypted_direct_room_end_to_end_across_a_restart(
     running: RunningBot, person: Person, tmp_path: Path
 ) -> None:
     await person.encrypt(tmp_path / "signer-keys")
@@ -47,7 +47,12 @@ async def test_signing_in_an_encrypted_direct_room_end_to_end(
     pitch = await person.ask(room, "!sign", "1. Yes, I want to sign")
     assert pitch.decrypted  # the bot answered encrypted
     await person.ask(room, "1", "name")
-    await person.ask(room, "Ada Lovelace", "email")
+    await running.stop()  # the keys survive a restart in the store folder
+    await person.say(room, "Ada Lovelace")  # encrypted while the bot is down
+    restarted = RunningBot(running.runtime, create_bot(running.runtime))
+    running.bot = restarted.bot
+    running.task = restarted.task
+    assert (await person.next_notice(room, "email")).decrypted
     await person.ask(room, "ada@example.org", "ZIP")
     await person.ask(room, "10001", "")
     summary = await person.ask(room, "1", "")
