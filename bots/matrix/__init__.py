@@ -1,6 +1,8 @@
 """The Matrix adapter on matrix-nio: ``!commands``, numbered choices, direct rooms, a stored
 sync token. Modules: ``render`` (markup → notice), ``sender`` (the `Sender` port, Matrix
-errors → delivery outcomes), ``events`` (event → `Inbound`), ``client`` (sync and wiring)."""
+errors → delivery outcomes), ``events`` (event → `Inbound`), ``rooms`` (direct rooms in
+m.direct), ``offers`` (choices and their reaction shortcuts), ``crypto`` (end-to-end
+encryption), ``client`` (the sync loop and wiring)."""
 
 from bots.matrix.client import TOKEN_ENV, MatrixBot, create_bot, open_sender, run_matrix
 from bots.matrix.sender import PLATFORM, MatrixSender

@@ -12,21 +12,15 @@ import contextlib
 import json
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 
 from nio import (
     AsyncClient,
     DirectRoomsResponse,
-    EncryptionError,
     Event,
-    InviteMemberEvent,
-    LocalProtocolError,
     MegolmEvent,
     ReactionEvent,
-    RoomCreateResponse,
-    RoomGetEventResponse,
     RoomMessageText,
     SyncResponse,
 )
@@ -35,13 +29,15 @@ import bots.matrix.crypto as crypto
 from bots.config import AppConfig
 from bots.logs import protect_logs
 from bots.matrix.events import identity, message_inbound, reaction_inbound
-from bots.matrix.render import CHOICES_KEY, KEYCAPS, MAX_BODY, choices_of
+from bots.matrix.offers import Offers
+from bots.matrix.render import MAX_BODY, choices_of
+from bots.matrix.rooms import DirectRooms
 from bots.matrix.sender import PLATFORM, MatrixSender
 from bots.runtime import Runtime
 from core.catalog import Catalog
 from core.errors import MissingToken
 from core.keyed_lock import KeyedLock
-from core.messages import Capabilities, Choice, Inbound, LinkButton, Outbound
+from core.messages import Capabilities, Inbound, LinkButton, Outbound
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +47,8 @@ CONCURRENT_EVENTS = 16
 # Synapse cuts a room's timeline to 10 events per sync by default ("limited"), skipping the
 # rest: a busy room between two syncs would lose messages.
 SYNC_FILTER = {"room": {"timeline": {"limit": 1000}}}
-REMEMBERED_OFFERS = 10_000
 # Private replies to a group message go to the person's direct room (opened if need be).
 CAPABILITIES = Capabilities(max_text_length=MAX_BODY, private_replies_in_groups=True)
-NO_CRYPTO = (
-    "This chat is end-to-end encrypted, and this bot can't read encrypted messages yet. "
-    "Please start a new direct chat with the bot with encryption turned off (in Element: "
-    "Start chat, then under 'Show advanced' turn off end-to-end encryption)."
-)
-UNREADABLE = "I couldn't decrypt your last message. Please send it again."
 
 
 class MatrixBot:
@@ -72,8 +61,8 @@ class MatrixBot:
         self.client = client
         self.sender = MatrixSender(client, {})
         self._deliver_broadcasts = deliver_broadcasts
-        self._offers: OrderedDict[str, list[Choice]] = OrderedDict()  # event id → choices
-        self._last_offer: dict[str, str] = {}  # room id → event id of its last bot message
+        self.direct = DirectRooms(client, self.sender.direct_rooms)
+        self._offers = Offers(client)
         self._warned: set[str] = set()
         self._people = KeyedLock()
         self._slots = asyncio.Semaphore(CONCURRENT_EVENTS)
@@ -83,9 +72,7 @@ class MatrixBot:
     async def serve(self) -> None:
         """Finish what a crash interrupted, then sync until cancelled."""
         await crypto.open_device(self.client, self._store_folder)
-        direct = await self.client.list_direct_rooms()
-        if isinstance(direct, DirectRoomsResponse):
-            self.sender.direct_rooms.update({u: rooms[-1] for u, rooms in direct.rooms.items()})
+        await self.direct.load()
         since = await self.core.inbox.cursor(PLATFORM)
         first = await self.client.sync(0, SYNC_FILTER, since, full_state=True)
         if self._deliver_broadcasts:
@@ -112,7 +99,8 @@ class MatrixBot:
     async def _accept(self, response: SyncResponse, handle: bool) -> None:
         """Join invitations; record the batch's events, then store the token, then answer."""
         for room_id, invite in response.rooms.invite.items():
-            await self._join(room_id, invite.invite_state)
+            await self.client.join(room_id)
+            await self.direct.joined(room_id, invite.invite_state)
         recorded: list[str] = []
         for room_id, info in response.rooms.join.items():
             for event in info.timeline.events if handle else ():
@@ -124,21 +112,6 @@ class MatrixBot:
         await self.core.inbox.confirm(PLATFORM, response.next_batch)
         for payload in recorded:
             self._spawn(payload)
-
-    async def _join(self, room_id: str, invite_state: list[Any]) -> None:
-        await self.client.join(room_id)
-        for event in invite_state:
-            mine = isinstance(event, InviteMemberEvent) and event.state_key == self.client.user_id
-            if mine and event.content.get("is_direct"):
-                await self._remember_direct(event.sender, room_id)
-
-    async def _remember_direct(self, user_id: str, room_id: str) -> None:
-        """The person's direct room, in m.direct (where clients keep it too)."""
-        self.sender.direct_rooms[user_id] = room_id
-        path = f"/_matrix/client/v3/user/{self.client.user_id}/account_data/m.direct"
-        body = {user: [room] for user, room in self.sender.direct_rooms.items()}
-        headers = {"Authorization": f"Bearer {self.client.access_token}"}
-        await self.client.send("PUT", path, json.dumps(body), headers)
 
     def _spawn(self, payload: str) -> None:
         task = asyncio.create_task(self._turn(payload))
@@ -162,42 +135,27 @@ class MatrixBot:
         room = self.client.rooms.get(room_id)
         if room is None:
             return None
-        private = room_id in self.sender.direct_rooms.values() or room.member_count <= 2
+        private = self.direct.is_direct(room_id) or room.member_count <= 2
         who = identity(room, event.sender, private, self.settings.moderator_power_level)
         if isinstance(event, MegolmEvent):
             return await self._encrypted(room_id, event)
         if isinstance(event, RoomMessageText):
-            if private and event.sender not in self.sender.direct_rooms:
-                await self._remember_direct(event.sender, room_id)
-            return message_inbound(
-                event, who, self._offers.get(self._last_offer.get(room_id, ""), [])
-            )
+            if private:
+                await self.direct.seen(event.sender, room_id)
+            return message_inbound(event, who, self._offers.current(room_id))
         if isinstance(event, ReactionEvent):
-            return reaction_inbound(event, who, await self._offered(room_id, event.reacts_to))
+            return reaction_inbound(event, who, await self._offers.of(room_id, event.reacts_to))
         return None
-
-    async def _offered(self, room_id: str, event_id: str) -> list[Choice]:
-        """The choices of a bot message (after a restart, read back from the event)."""
-        if event_id in self._offers:
-            return self._offers[event_id]
-        found = await self.client.room_get_event(room_id, event_id)
-        if not isinstance(found, RoomGetEventResponse) or found.event.sender != self.client.user_id:
-            return []  # a foreign reaction: on someone else's message
-        stored = found.event.source.get("content", {}).get(CHOICES_KEY) or []
-        return [Choice(label=str(c.get("label")), data=str(c.get("data"))) for c in stored]
 
     async def _encrypted(self, room_id: str, event: MegolmEvent) -> Inbound | None:
         """Decrypted if the key came after the sync recorded it; else explained once."""
         if self.client.olm is None:
-            await self._say_once(room_id, NO_CRYPTO)
+            await self._say_once(room_id, crypto.NO_CRYPTO)
             return None
-        try:
-            decrypted = self.client.decrypt_event(event)
-        except (EncryptionError, LocalProtocolError):
-            decrypted = None
-        if decrypted is None or isinstance(decrypted, MegolmEvent):
+        decrypted = crypto.decrypted(self.client, event)
+        if decrypted is None:
             log.warning("event %s in room %s could not be decrypted", event.event_id, room_id)
-            await self._say_once(room_id, UNREADABLE)
+            await self._say_once(room_id, crypto.UNREADABLE)
             return None
         return await self._inbound(room_id, decrypted)
 
@@ -213,34 +171,15 @@ class MatrixBot:
         for reply in replies:
             room = inbound.chat_id
             if reply.private and not inbound.private:
-                room = await self._direct_room(inbound.user_id)
+                room = await self.direct.open_for(inbound.user_id)
                 await self._point_to_direct(inbound, room)
             result = await self.sender.send_to_chat(room, reply)
             if result.message_id is None:
                 log.warning("reply to user %s not delivered: %s", inbound.user_id, result.detail)
                 continue
-            self._last_offer[room] = result.message_id
+            self._offers.sent(room, result.message_id)
             if reply.choices:
-                await self._offer(room, result.message_id, choices_of(reply))
-
-    async def _offer(self, room: str, event_id: str, choices: list[Choice]) -> None:
-        self._offers[event_id] = choices
-        if len(self._offers) > REMEMBERED_OFFERS:
-            self._offers.popitem(last=False)
-        for key in KEYCAPS[: min(len(choices), 3)]:  # shortcuts where a tap helps
-            relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
-            await self.client.room_send(
-                room, "m.reaction", {"m.relates_to": relates}, ignore_unverified_devices=True
-            )
-
-    async def _direct_room(self, user_id: str) -> str:
-        room = self.sender.direct_rooms.get(user_id)
-        if room is None:
-            created = await self.client.room_create(is_direct=True, invite=[user_id])
-            if isinstance(created, RoomCreateResponse):
-                room = created.room_id
-                await self._remember_direct(user_id, room)
-        return room or ""
+                await self._offers.offer(room, result.message_id, choices_of(reply))
 
     async def _point_to_direct(self, inbound: Inbound, room: str) -> None:
         """Once per group message: the answer is in the person's direct room."""

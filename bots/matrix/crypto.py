@@ -12,7 +12,15 @@ import asyncio
 import logging
 from pathlib import Path
 
-from nio import AsyncClient, AsyncClientConfig, WhoamiResponse
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    EncryptionError,
+    Event,
+    LocalProtocolError,
+    MegolmEvent,
+    WhoamiResponse,
+)
 from nio.crypto import ENCRYPTION_ENABLED
 
 from bots.config import AppConfig
@@ -22,6 +30,12 @@ log = logging.getLogger(__name__)
 
 ENABLED: bool = ENCRYPTION_ENABLED
 STORE_FOLDER = "matrix-store"
+NO_CRYPTO = (
+    "This chat is end-to-end encrypted, and this bot can't read encrypted messages yet. "
+    "Please start a new direct chat with the bot with encryption turned off (in Element: "
+    "Start chat, then under 'Show advanced' turn off end-to-end encryption)."
+)
+UNREADABLE = "I couldn't decrypt your last message. Please send it again."
 
 
 def store_folder(config: AppConfig) -> Path:
@@ -65,3 +79,12 @@ async def upkeep(client: AsyncClient) -> None:
         await client.keys_query()
     if client.should_claim_keys:
         await client.keys_claim(client.get_users_for_key_claiming())
+
+
+def decrypted(client: AsyncClient, event: MegolmEvent) -> Event | None:
+    """The event decrypted with a key that came after its sync, or None without the key."""
+    try:
+        found = client.decrypt_event(event)
+    except (EncryptionError, LocalProtocolError):
+        return None
+    return found if isinstance(found, Event) and not isinstance(found, MegolmEvent) else None
