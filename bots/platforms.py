@@ -60,11 +60,12 @@ async def run_platforms(config: AppConfig, platforms: list[Platform] | None = No
     the process is interrupted."""
     platforms = available_platforms() if platforms is None else platforms
     enabled = [platform for platform in platforms if platform.enabled(config)]
-    if not enabled:
+    if not enabled and not config.web.enabled:
         raise NoPlatformEnabled(
             "No platform is enabled. Set [telegram] enabled = true and the environment "
             "variable TELEGRAM_BOT_TOKEN, or [discord] enabled = true and DISCORD_BOT_TOKEN. "
-            "To try the bot without a token: petition-bot chat"
+            "To try the bot without a token: petition-bot chat. To serve only the campaign "
+            "site: [web] enabled = true, or petition-bot web"
         )
     for platform in enabled:
         token = os.environ.get(platform.token_env, "").strip()
@@ -78,6 +79,8 @@ async def run_platforms(config: AppConfig, platforms: list[Platform] | None = No
         async with asyncio.TaskGroup() as group:
             for platform in enabled:
                 group.create_task(_run_one(platform, runtime))
+            if config.web.enabled:
+                group.create_task(_run_site(runtime, tuple(p.name for p in enabled)))
     except* PlatformStopped as stopped:
         # One line per platform that failed (a rejected token, say), not a traceback.
         raise PlatformStopped("\n".join(str(e) for e in stopped.exceptions)) from None
@@ -92,3 +95,12 @@ async def _run_one(platform: Platform, runtime: Runtime) -> None:
         raise
     except Exception as exc:
         raise PlatformStopped(f"{platform.name} stopped: {exc}") from exc
+
+
+async def _run_site(runtime: Runtime, platforms: tuple[str, ...]) -> None:
+    from bots.web import run_web  # aiohttp's server only when the site is on
+
+    try:
+        await run_web(runtime, platforms)
+    except OSError as exc:  # the port is taken, say
+        raise PlatformStopped(f"The web server stopped: {exc.strerror or exc}") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Told of every answered turn with how long it took (for per-process metrics).
+TurnObserver = Callable[[Inbound, float], None]
+
+
 class PetitionBot:
     """Routes each inbound message to a command, the signing conversation or a button."""
 
@@ -57,6 +62,7 @@ class PetitionBot:
         self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
+        self.observers: list[TurnObserver] = []
         self.inbox = Inbox(store, clock)
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
@@ -106,7 +112,12 @@ class PetitionBot:
         and the replies to send (core/inbox.py): after a crash the turn happened with its
         answer stored, or it did not happen at all.
         """
-        return await self._answer(inbound, caps, self._dispatch)
+        started = time.perf_counter()
+        try:
+            return await self._answer(inbound, caps, self._dispatch)
+        finally:
+            for observe in self.observers:
+                observe(inbound, time.perf_counter() - started)
 
     async def resume(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         """Greet someone coming back (a restarted terminal chat): the current step of their

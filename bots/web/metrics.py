@@ -1,0 +1,117 @@
+"""`/metrics` in Prometheus' text format.
+
+Signature totals are gauges read from the store at each scrape, so every process shows the
+campaign's truth whichever process took a signature. The rest are this process's counters.
+Labels are petitions, platforms, kinds and outcomes only: never a person or a user id.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Iterator
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from bots.web.context import context_of
+from core.bot import PetitionBot, utc_now
+from core.messages import Inbound
+
+routes = web.RouteTableDef()
+
+PROCESS = CollectorRegistry()
+MESSAGES = Counter(
+    "petition_bot_messages_handled",
+    "Inbound messages answered by this process",
+    ["platform", "kind"],
+    registry=PROCESS,
+)
+WITHDRAWALS = Counter(
+    "petition_bot_withdraw_commands",
+    "/withdraw commands this process handled",
+    ["platform"],
+    registry=PROCESS,
+)
+LATENCY = Histogram(
+    "petition_bot_handler_seconds",
+    "Time from an inbound message to its stored answer",
+    ["platform", "kind"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=PROCESS,
+)
+ERRORS = Counter(
+    "petition_bot_errors",
+    "Errors this process logged, by the module that logged them",
+    ["logger"],
+    registry=PROCESS,
+)
+
+
+def observe_turn(inbound: Inbound, seconds: float) -> None:
+    """A `PetitionBot` observer: one answered message, by platform and kind."""
+    kind = str(inbound.kind)
+    MESSAGES.labels(inbound.platform, kind).inc()
+    LATENCY.labels(inbound.platform, kind).observe(seconds)
+    if inbound.command == "withdraw":
+        WITHDRAWALS.labels(inbound.platform).inc()
+
+
+class ErrorCounter(logging.Handler):
+    """Counts ERROR records by logger name (the message, which may hold ids, is not read)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        ERRORS.labels(record.name.split(".")[0] + "." + record.name.split(".")[-1]).inc()
+
+
+_ERROR_COUNTER = ErrorCounter()
+
+
+def instrument(core: PetitionBot) -> None:
+    """Count ``core``'s turns and this process's logged errors (idempotent)."""
+    if observe_turn not in core.observers:
+        core.observers.append(observe_turn)
+    root = logging.getLogger()
+    if _ERROR_COUNTER not in root.handlers:
+        root.addHandler(_ERROR_COUNTER)
+
+
+class _Signatures(Collector):
+    """Gauges of figures already read from the store for this scrape."""
+
+    def __init__(self, figures: dict[tuple[str, str], int]) -> None:
+        self._figures = figures
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily(
+            "petition_bot_signatures",
+            "Signatures in the store, by petition, platform and status",
+            labels=["petition", "platform", "status"],
+        )
+        for (petition, platform), count in sorted(self._figures.items()):
+            gauge.add_metric([petition, platform, "confirmed"], count)
+        yield gauge
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    context = context_of(request)
+    token = context.metrics_token
+    if token:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return web.Response(status=401, text="bearer token required\n")
+    today = utc_now().date()
+    figures: dict[tuple[str, str], int] = {}
+    for petition in context.feed.campaign.petitions:
+        for platform, count in (await context.feed.breakdown(petition, today)).items():
+            figures[petition.slug, platform] = count
+    scrape = CollectorRegistry()
+    scrape.register(_Signatures(figures))
+    body = generate_latest(scrape) + generate_latest(PROCESS)
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})
