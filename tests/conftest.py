@@ -30,3 +30,22 @@ def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         root.addHandler(handler)
     for name in [*levels, *logging.root.manager.loggerDict]:
         logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
+
+
+# CI sets it: a test skipped for want of a server or a browser is then a failure, so a green
+# run can't hide tests that never ran.
+REQUIRE_SERVICES_ENV = "PETITION_BOT_REQUIRE_SERVICES"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get(REQUIRE_SERVICES_ENV) == "1"
+        and not hasattr(report, "wasxfail")
+    ):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped, but {REQUIRE_SERVICES_ENV}=1 requires it to run: {reason}"

@@ -43,7 +43,7 @@ text-decoration:none;font-weight:600}}
 </style></head>
 <body><div class="widget">
 <h1>{title}</h1>
-<p class="figures"><span id="count">{count_text}</span> signatures
+<p class="figures"><span id="count">{count_text}</span> <span id="noun">{noun}</span>
 of <span id="goal">{goal_text}</span></p>
 <div class="bar" id="bar" role="progressbar" aria-label="Signatures toward the goal"
 aria-valuemin="0" aria-valuemax="{goal}" aria-valuenow="{count}">
@@ -57,6 +57,7 @@ aria-valuemin="0" aria-valuemax="{goal}" aria-valuenow="{count}">
   events.addEventListener("count", function (message) {{
     var update = JSON.parse(message.data);
     document.getElementById("count").textContent = format.format(update.count);
+    document.getElementById("noun").textContent = update.count === 1 ? "signature" : "signatures";
     var bar = document.getElementById("bar");
     bar.setAttribute("aria-valuenow", String(update.count));
     document.getElementById("fill").style.width = update.percent + "%";
@@ -87,6 +88,7 @@ def render_widget(
         count=snapshot.count,
         goal=snapshot.goal,
         count_text=f"{snapshot.count:,}",
+        noun="signature" if snapshot.count == 1 else "signatures",
         goal_text=f"{snapshot.goal:,}",
         links=link_html,
         events_url='"' + escape(events_url) + '"',
