@@ -33,6 +33,9 @@ def create_app(runtime: Runtime, expected_platforms: tuple[str, ...] = ()) -> we
         app.add_routes(table)
 
     async def stop_watching(app: web.Application) -> None:
+        context.stopping = True
+        for stream in list(context.streams):
+            stream.cancel()
         await context.watch.close()
 
     app.on_shutdown.append(stop_watching)

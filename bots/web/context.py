@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -22,6 +23,9 @@ class WebContext:
     watch: CountWatch
     expected_platforms: tuple[str, ...] = ()
     metrics_token: str | None = field(default=None, repr=False)
+    # Open event streams, ended when the server stops (they never end on their own).
+    streams: set[asyncio.Task[object]] = field(default_factory=set)
+    stopping: bool = False
 
     @property
     def settings(self) -> WebSettings:

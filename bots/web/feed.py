@@ -90,12 +90,22 @@ async def petition_events(request: web.Request) -> web.StreamResponse:
     async def read() -> int:
         return await context.feed.count(petition)
 
-    async with context.watch.subscribe(petition.slug, read) as mailbox:
-        while True:
-            try:
-                count = await asyncio.wait_for(mailbox.get(), KEEPALIVE_SECONDS)
-            except TimeoutError:
-                await response.write(b": keep-alive\n\n")
-                continue
-            update = count_update(petition, count).model_dump_json()
-            await response.write(f"event: count\ndata: {update}\n\n".encode())
+    task = asyncio.current_task()
+    assert task is not None
+    context.streams.add(task)
+    try:
+        async with context.watch.subscribe(petition.slug, read) as mailbox:
+            while True:
+                try:
+                    count = await asyncio.wait_for(mailbox.get(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                update = count_update(petition, count).model_dump_json()
+                await response.write(f"event: count\ndata: {update}\n\n".encode())
+    except asyncio.CancelledError:
+        if not context.stopping:
+            raise
+        return response  # the server is stopping: the browser reconnects to the next one
+    finally:
+        context.streams.discard(task)
