@@ -66,6 +66,7 @@ def test_the_site_serves_until_sigterm_then_stops_cleanly(tmp_path: Path, comman
         assert stream.readline() == b"retry: 3000\n"
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
+        viewer.close()
     finally:
         if process.poll() is None:
             process.kill()
