@@ -8,8 +8,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bots.runtime import Runtime
-from bots.web import feed, health, metrics, poster, widget
 from bots.web.context import CONTEXT, WebContext
+from bots.web.feed import routes as feed_routes
+from bots.web.health import routes as health_routes
+from bots.web.metrics import instrument
+from bots.web.metrics import routes as metrics_routes
+from bots.web.poster import routes as poster_routes
+from bots.web.widget import routes as widget_routes
 from core.count_watch import CountWatch
 from core.public_feed import PublicFeed
 
@@ -26,10 +31,10 @@ def create_app(runtime: Runtime, expected_platforms: tuple[str, ...] = ()) -> we
         expected_platforms=expected_platforms,
         metrics_token=os.environ.get(settings.metrics_token_env, "").strip() or None,
     )
-    metrics.instrument(runtime.core)
+    instrument(runtime.core)
     app = web.Application(middlewares=[_cors])
     app[CONTEXT] = context
-    for table in (feed.routes, widget.routes, poster.routes, health.routes, metrics.routes):
+    for table in (feed_routes, widget_routes, poster_routes, health_routes, metrics_routes):
         app.add_routes(table)
 
     async def stop_watching(app: web.Application) -> None:
