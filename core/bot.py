@@ -22,6 +22,7 @@ from core.conversation import SigningConversation
 from core.conversations import Conversations
 from core.exports import Exports
 from core.figures import Figures
+from core.fitting import fit_choices
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
@@ -131,7 +132,8 @@ class PetitionBot:
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
-                    replies = await self._safely(inbound, caps, answer)
+                    answers = await self._safely(inbound, caps, answer)
+                    replies = [fit_choices(reply, caps) for reply in answers]
                     if inbound.message_id is not None:
                         kept = stored_replies(inbound, replies)
                         await self.store.mark_handled(
