@@ -32,15 +32,13 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bots.config import parse_config
+from bots.console import ConsoleChat
+from bots.runtime import build_runtime, open_runtime
+from bots.web import serving
+from bots.web.server import bound_port
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bots.config import parse_config  # noqa: E402
-from bots.console import ConsoleChat  # noqa: E402
-from bots.runtime import build_runtime, open_runtime  # noqa: E402
-from bots.web import serving  # noqa: E402
-from bots.web.server import bound_port  # noqa: E402
-
 SLUG = "dont-run-joe"
 
 
@@ -157,7 +155,7 @@ async def part_two(viewers: int, signings: int, folder: Path) -> None:
     cfg = config(folder / "live.db")
     opened = await open_runtime(cfg)
     store = CountingStore(opened.store)
-    runtime = build_runtime(cfg, store)  # type: ignore[arg-type]
+    runtime = build_runtime(cfg, store)
     delays: list[float] = []
     signed_at: dict[int, float] = {}
     try:

@@ -76,8 +76,7 @@ class Page:
 
     async def wait_for(self, expression: str, context: int | None = None) -> None:
         """Until ``expression`` is true in the page (the test's timeout bounds the wait)."""
-        # The page has nothing to await from here: poll it, as a person would look again.
-        while not await self.evaluate(expression, context):  # noqa: ASYNC110
+        while not await self.evaluate(expression, context):  # noqa: ASYNC110 - nothing to await in the page: poll it
             await asyncio.sleep(0.05)
 
     async def frame_context(self) -> int:

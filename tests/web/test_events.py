@@ -51,7 +51,7 @@ async def test_many_viewers_see_a_signing_for_one_store_read_per_interval(tmp_pa
     config = site_config(tmp_path, event_interval_seconds=INTERVAL)
     opened = await open_runtime(config)
     store = CountingStore(opened.store)
-    runtime = build_runtime(config, store)  # type: ignore[arg-type]
+    runtime = build_runtime(config, store)
     timeout = aiohttp.ClientTimeout(total=60)
     connector = aiohttp.TCPConnector(limit=0)
     try:
