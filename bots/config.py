@@ -104,6 +104,9 @@ class WebSettings(BaseModel):
     allowed_origins: tuple[str, ...] = ("*",)
     # How often the live count is read (one store read per petition per interval).
     event_interval_seconds: Annotated[float, Within(0.1, 60, " seconds")] = 1.0
+    # How long the server keeps a petition's figures for the feed, widget and poster (one
+    # store read per petition per period, whatever the traffic); 0 reads on every request.
+    feed_refresh_seconds: Annotated[float, Within(0, 60, " seconds")] = 1.0
     # How long a CDN or browser may keep a feed answer.
     cache_seconds: Annotated[int, Within(0, 3600, " seconds")] = 5
     # Where the widget's "Sign on ..." links and the poster's QR code point, by platform,

@@ -6,6 +6,8 @@ signed. Counts come from the store's counters, so a read costs the same for any 
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -75,11 +77,20 @@ def count_update(petition: PetitionConfig, count: int) -> CountUpdate:
 
 
 class PublicFeed:
-    """The public figures of every configured petition, read from one store."""
+    """The public figures of every configured petition, read from one store.
 
-    def __init__(self, campaign: CampaignConfig, store: Store) -> None:
+    With ``max_age`` a snapshot is kept that long and requests arriving meanwhile share it
+    (and share a read in progress), so a busy page costs one store read per petition per
+    ``max_age`` however many visitors it has.
+    """
+
+    def __init__(
+        self, campaign: CampaignConfig, store: Store, max_age: timedelta = timedelta(0)
+    ) -> None:
         self.campaign = campaign
         self._store = store
+        self._max_age = max_age
+        self._kept: dict[str, tuple[float, asyncio.Task[PublicCount]]] = {}
 
     def petition(self, slug: str) -> PetitionConfig | None:
         """The configured petition called ``slug`` (no default here: a URL names one)."""
@@ -90,7 +101,21 @@ class PublicFeed:
         return await self._store.count(petition.slug)
 
     async def snapshot(self, petition: PetitionConfig, now: datetime) -> PublicCount:
-        """The full public record of one petition at ``now``."""
+        """The full public record of one petition at ``now`` (at most ``max_age`` old)."""
+        if not self._max_age:
+            return await self._read(petition, now)
+        clock = time.monotonic()
+        kept = self._kept.get(petition.slug)
+        if (
+            kept is None
+            or clock - kept[0] >= self._max_age.total_seconds()
+            or (kept[1].done() and kept[1].exception() is not None)
+        ):
+            kept = (clock, asyncio.ensure_future(self._read(petition, now)))
+            self._kept[petition.slug] = kept
+        return await asyncio.shield(kept[1])  # one visitor leaving cancels no one's read
+
+    async def _read(self, petition: PetitionConfig, now: datetime) -> PublicCount:
         today: date = now.date()
         stats = await self._store.stats(petition.slug, today, 2)
         days = {d.day: d.count for d in stats.last_days}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -26,7 +27,11 @@ def create_app(runtime: Runtime, expected_platforms: tuple[str, ...] = ()) -> we
     settings = runtime.config.web
     context = WebContext(
         runtime=runtime,
-        feed=PublicFeed(runtime.config.campaign, runtime.store),
+        feed=PublicFeed(
+            runtime.config.campaign,
+            runtime.store,
+            timedelta(seconds=settings.feed_refresh_seconds),
+        ),
         watch=CountWatch(settings.event_interval_seconds),
         expected_platforms=expected_platforms,
         metrics_token=os.environ.get(settings.metrics_token_env, "").strip() or None,

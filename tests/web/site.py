@@ -30,6 +30,7 @@ def site_config(tmp_path: Path, **web: Any) -> Any:
     data["web"] = {
         "enabled": True,
         "sign_links": {"telegram": "https://t.me/dontrunjoe_bot"},
+        "feed_refresh_seconds": 0,  # each request reads the store: a signing shows at once
         **web,
     }
     return parse_config(data)

@@ -78,3 +78,33 @@ async def test_many_viewers_see_a_signing_for_one_store_read_per_interval(tmp_pa
                 stream.close()
     finally:
         await runtime.close()
+
+
+class StatsCountingStore(CountingStore):
+    def __init__(self, store: Any) -> None:
+        super().__init__(store)
+        self.stats_reads = 0
+
+    async def stats(self, *args: Any) -> Any:
+        self.stats_reads += 1
+        return await self._store.stats(*args)
+
+
+async def test_a_crowd_on_the_feed_shares_one_store_read_per_refresh(tmp_path: Path) -> None:
+    config = site_config(tmp_path, feed_refresh_seconds=60)
+    opened = await open_runtime(config)
+    store = StatsCountingStore(opened.store)
+    runtime = build_runtime(config, store)
+    try:
+        async with serving(runtime, port=0) as runner, aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{bound_port(runner)}/api/petitions/{SLUG}"
+
+            async def fetch() -> int:
+                async with http.get(url) as response:
+                    return int((await response.json())["count"])
+
+            counts = await asyncio.gather(*(fetch() for _ in range(100)))
+            assert counts == [0] * 100
+            assert store.stats_reads == 1
+    finally:
+        await runtime.close()
