@@ -10,7 +10,7 @@ from aiohttp import web
 from bots.config import WebSettings
 from bots.runtime import Runtime
 from core.count_watch import CountWatch
-from core.public_feed import PublicFeed
+from core.public_feed import PublicCount, PublicFeed
 
 
 @dataclass
@@ -26,6 +26,8 @@ class WebContext:
     # Open event streams, ended when the server stops (they never end on their own).
     streams: set[asyncio.Task[object]] = field(default_factory=set)
     stopping: bool = False
+    # Each petition's last snapshot as JSON bytes and ETag, reused while the feed keeps it.
+    encoded: dict[str, tuple[PublicCount, bytes, str]] = field(default_factory=dict)
 
     @property
     def settings(self) -> WebSettings:

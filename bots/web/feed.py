@@ -35,12 +35,16 @@ def petition_or_404(request: web.Request) -> PetitionConfig:
     return petition
 
 
-def cacheable_json(request: web.Request, body: Any) -> web.Response:
-    """JSON with a strong ETag (304 when the client has it) and a short public cache life."""
+def encoded(body: Any) -> tuple[bytes, str]:
+    """The JSON bytes of ``body`` and their ETag."""
     data = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
     # updated_at changes each read: the tag is of the figures, so a CDN keeps equal answers.
     figures = json.dumps(_without_time(body), sort_keys=True).encode()
-    etag = '"' + hashlib.blake2b(figures, digest_size=12).hexdigest() + '"'
+    return data, '"' + hashlib.blake2b(figures, digest_size=12).hexdigest() + '"'
+
+
+def cacheable_json(request: web.Request, data: bytes, etag: str) -> web.Response:
+    """JSON with a strong ETag (304 when the client has it) and a short public cache life."""
     headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age={context_of(request).settings.cache_seconds}",
@@ -62,14 +66,20 @@ def _without_time(body: Any) -> Any:
 async def list_petitions(request: web.Request) -> web.Response:
     feed, now = context_of(request).feed, utc_now()
     items = [await feed.snapshot(p, now) for p in feed.campaign.petitions]
-    return cacheable_json(request, {"petitions": [i.model_dump(mode="json") for i in items]})
+    body = {"petitions": [i.model_dump(mode="json") for i in items]}
+    return cacheable_json(request, *encoded(body))
 
 
 @routes.get("/api/petitions/{slug}")
 async def one_petition(request: web.Request) -> web.Response:
     petition = petition_or_404(request)
-    snapshot = await context_of(request).feed.snapshot(petition, utc_now())
-    return cacheable_json(request, snapshot.model_dump(mode="json"))
+    context = context_of(request)
+    snapshot = await context.feed.snapshot(petition, utc_now())
+    kept = context.encoded.get(petition.slug)
+    if kept is None or kept[0] is not snapshot:  # a kept snapshot is encoded once
+        kept = (snapshot, *encoded(snapshot.model_dump(mode="json")))
+        context.encoded[petition.slug] = kept
+    return cacheable_json(request, kept[1], kept[2])
 
 
 @routes.get("/api/petitions/{slug}/events")
