@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from bots.web.context import context_of
 from core.errors import StoreError
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 
@@ -24,6 +27,9 @@ async def readyz(request: web.Request) -> web.Response:
     try:
         await context.feed.count(petitions[0])
     except StoreError:
+        reasons.append("the store does not answer")
+    except Exception:  # a database driver's own error (asyncpg's, sqlite3's): still not ready
+        log.warning("readiness: the store read failed", exc_info=True)
         reasons.append("the store does not answer")
     for platform in context.runtime.connections.missing(context.expected_platforms):
         reasons.append(f"{platform} is not connected")
