@@ -35,7 +35,9 @@ from core.storage_url import storage_kind
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
 # DM rate; opening DMs too fast earns error 40003, so start conservative.
-DEFAULT_BROADCAST_RATES = {"telegram": 25.0, "discord": 5.0}
+# Matrix: Synapse's default per-user message limit is low; exempt the bot account
+# (README) and raise this to what the homeserver allows.
+DEFAULT_BROADCAST_RATES = {"telegram": 25.0, "discord": 5.0, "matrix": 5.0}
 
 ENV_CONFIG = "PETITION_BOT_CONFIG"
 BUNDLED_EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
@@ -116,6 +118,16 @@ class WebSettings(BaseModel):
     metrics_token_env: str = "PETITION_BOT_METRICS_TOKEN"
 
 
+class MatrixSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: StrictBool = False
+    homeserver_url: str = "https://matrix.example.org"
+    user_id: str = "@petitionbot:example.org"
+    # Room members at or above this power level are moderators (checked in the core).
+    moderator_power_level: Annotated[int, Within(0, 100)] | None = None
+
+
 class AppConfig(BaseModel):
     """The parsed configuration file."""
 
@@ -129,6 +141,7 @@ class AppConfig(BaseModel):
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     web: WebSettings = WebSettings()
+    matrix: MatrixSettings = MatrixSettings()
 
     @property
     def campaign(self) -> CampaignConfig:
@@ -138,7 +151,8 @@ class AppConfig(BaseModel):
                 "organizer_groups": self.roles.organizer_groups
                 | {f"discord:{i}" for i in self.discord.organizer_role_ids},
                 "moderator_groups": self.roles.moderator_groups
-                | {f"discord:{i}" for i in self.discord.moderator_role_ids},
+                | {f"discord:{i}" for i in self.discord.moderator_role_ids}
+                | _power_group(self.matrix),
             }
         )
         # Rates not in the file keep the shipped defaults (Telegram 25/s, Discord 5/s).
@@ -151,6 +165,11 @@ class AppConfig(BaseModel):
             conversation=self.conversation,
             broadcasts=broadcasts,
         )
+
+
+def _power_group(matrix: MatrixSettings) -> set[str]:
+    """Matrix's moderators by power level: the group its adapter gives them (bots/matrix)."""
+    return set() if matrix.moderator_power_level is None else {"matrix:power:moderator"}
 
 
 def find_config(explicit: str | Path | None = None) -> Path:
