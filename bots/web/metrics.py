@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 from bots.web.context import context_of
 from core.bot import PetitionBot, utc_now
 from core.messages import Inbound
+from core.meter import Meter
 
 routes = web.RouteTableDef()
 
@@ -42,6 +43,36 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=PROCESS,
 )
+REFUSALS = Counter(
+    "petition_bot_refusals",
+    "Commands refused for lack of a role",
+    ["platform", "command"],
+    registry=PROCESS,
+)
+STORE_COMMIT = Histogram(
+    "petition_bot_store_commit_seconds",
+    "From a turn's answer to its writes (inbox mark included) committed to the store",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+    registry=PROCESS,
+)
+DELIVERIES = Counter(
+    "petition_bot_broadcast_deliveries",
+    "Broadcast deliveries this process finished, by outcome",
+    ["platform", "outcome"],
+    registry=PROCESS,
+)
+RATE_LIMIT_PAUSES = Counter(
+    "petition_bot_rate_limit_pauses",
+    'Times a platform asked this process\'s broadcasts to wait ("retry after")',
+    ["platform"],
+    registry=PROCESS,
+)
+RATE_LIMIT_SECONDS = Counter(
+    "petition_bot_rate_limit_pause_seconds",
+    "Seconds of those waits",
+    ["platform"],
+    registry=PROCESS,
+)
 ERRORS = Counter(
     "petition_bot_errors",
     "ERROR log records of this process, by logger (module) name",
@@ -50,13 +81,31 @@ ERRORS = Counter(
 )
 
 
-def observe_turn(inbound: Inbound, seconds: float) -> None:
-    """A `PetitionBot` observer: one answered message, by platform and kind."""
-    kind = str(inbound.kind)
-    MESSAGES.labels(inbound.platform, kind).inc()
-    LATENCY.labels(inbound.platform, kind).observe(seconds)
-    if inbound.command == "withdraw":
-        WITHDRAWALS.labels(inbound.platform).inc()
+class PrometheusMeter(Meter):
+    """The core's moments as this process's Prometheus counters."""
+
+    def turn(self, inbound: Inbound, seconds: float) -> None:
+        kind = str(inbound.kind)
+        MESSAGES.labels(inbound.platform, kind).inc()
+        LATENCY.labels(inbound.platform, kind).observe(seconds)
+        if inbound.command == "withdraw":
+            WITHDRAWALS.labels(inbound.platform).inc()
+
+    def refused(self, platform: str, command: str) -> None:
+        REFUSALS.labels(platform, command).inc()  # declared command names: a small set
+
+    def committed(self, seconds: float) -> None:
+        STORE_COMMIT.observe(seconds)
+
+    def delivered(self, platform: str, outcome: str) -> None:
+        DELIVERIES.labels(platform, outcome).inc()
+
+    def paused(self, platform: str, seconds: float) -> None:
+        RATE_LIMIT_PAUSES.labels(platform).inc()
+        RATE_LIMIT_SECONDS.labels(platform).inc(seconds)
+
+
+METER = PrometheusMeter()
 
 
 class ErrorCounter(logging.Handler):
@@ -74,8 +123,7 @@ _ERROR_COUNTER = ErrorCounter()
 
 def instrument(core: PetitionBot) -> None:
     """Count ``core``'s turns and this process's logged errors (idempotent)."""
-    if observe_turn not in core.observers:
-        core.observers.append(observe_turn)
+    core.meters.add(METER)
     root = logging.getLogger()
     if _ERROR_COUNTER not in root.handlers:
         root.addHandler(_ERROR_COUNTER)
