@@ -99,7 +99,9 @@ class Page:
 async def chromium(width: int = 800, height: int = 600) -> AsyncIterator[Page]:
     """A headless Chromium with one blank tab of ``width`` x ``height`` CSS pixels."""
     require_chromium()
-    with tempfile.TemporaryDirectory() as folder, (Path(folder) / "log").open("w+") as log:
+    # Chromium's helper processes may still write to the profile as the main one exits.
+    temporary = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+    with temporary as folder, (Path(folder) / "log").open("w+") as log:
         profile = Path(folder) / "profile"
         process = await asyncio.create_subprocess_exec(
             str(CHROMIUM),
