@@ -34,6 +34,7 @@ class PublicCount(BaseModel):
     goal: int
     percent: float
     next_milestone: int | None
+    last_24_hours: int  # signed in the 24 hours before updated_at, still active
     today: int  # since midnight UTC
     yesterday: int  # the whole UTC day before
     updated_at: datetime
@@ -127,6 +128,7 @@ class PublicFeed:
             goal=petition.goal,
             percent=percent(stats.total, petition.goal),
             next_milestone=next_milestone(stats.total, petition.goal),
+            last_24_hours=await self._store.signed_since(petition.slug, now - timedelta(hours=24)),
             today=stats.today,
             yesterday=days.get(today - timedelta(days=1), 0),
             updated_at=now,

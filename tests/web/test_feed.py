@@ -17,6 +17,7 @@ async def test_the_feed_shows_the_count_goal_and_progress_after_a_signing(tmp_pa
             body = await response.json()
         assert body["slug"] == SLUG and body["title"] == "Don't Run Joe"
         assert body["count"] == 1 and body["goal"] == 100000 and body["today"] == 1
+        assert body["last_24_hours"] == 1
         assert body["percent"] == 0.0 and body["next_milestone"] == 10000
         assert body["status"] == "open" and body["updated_at"]
         async with http.get(f"{site.url}/api/petitions") as response:
