@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from core.fitting import fit_choices
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
+from core.meter import Meters
 from core.models import AuditEntry
 from core.referrals import parse_payload
 from core.roles import Role, RoleBook
@@ -58,12 +60,13 @@ class PetitionBot:
         self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
+        self.meters = Meters()  # per-process counts, for whoever watches (bots/web/metrics.py)
         self.inbox = Inbox(store, clock)
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
         self.conversation = SigningConversation(store, campaign, self.conversations)
         withdrawal = WithdrawalConversation(store, campaign)
-        self.deliveries = Deliveries(store, campaign, self.catalog, clock)
+        self.deliveries = Deliveries(store, campaign, self.catalog, clock, self.meters)
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
         self.exports = Exports(store)
         self.figures = Figures(store, self.catalog)
@@ -107,7 +110,11 @@ class PetitionBot:
         and the replies to send (core/inbox.py): after a crash the turn happened with its
         answer stored, or it did not happen at all.
         """
-        return await self._answer(inbound, caps, self._dispatch)
+        started = time.perf_counter()
+        try:
+            return await self._answer(inbound, caps, self._dispatch)
+        finally:
+            self.meters.turn(inbound, time.perf_counter() - started)
 
     async def resume(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         """Greet someone coming back (a restarted terminal chat): the current step of their
@@ -125,11 +132,13 @@ class PetitionBot:
                     await self.store.hold_person(inbound.user_key)
                     answers = await self._safely(inbound, caps, answer)
                     replies = [fit_choices(reply, caps) for reply in answers]
+                    answered = time.perf_counter()
                     if inbound.message_id is not None:
                         kept = stored_replies(inbound, replies)
                         await self.store.mark_handled(
                             inbound.platform, inbound.message_id, kept, self.clock()
                         )
+                self.meters.committed(time.perf_counter() - answered)
                 return replies
             except Exception:  # the turn could not be stored; the person is told so
                 log.exception("could not store the turn of %s", inbound.user_key)
@@ -198,6 +207,7 @@ class PetitionBot:
         command, handler = self._commands[name]
         if turn.role < command.audience:
             await self._audit(turn, f"refused:{name}")
+            self.meters.refused(turn.inbound.platform, name)
             return [turn.say("not_allowed", private=True, command=name)]
         if command.private and turn.in_group_without_privacy:
             return [self._go_private(turn, command)]

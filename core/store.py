@@ -98,6 +98,10 @@ class Store(BroadcastStore, InboxStore, Protocol):
         """Active signatures on a petition, from a counter (constant time)."""
         ...
 
+    async def signed_since(self, petition: str, since: datetime) -> int:
+        """Active signatures signed at or after ``since`` (the last 24 hours of a public feed)."""
+        ...
+
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         """Totals, the last ``days`` days, and the breakdowns, from counters."""
         ...

@@ -6,7 +6,7 @@ signing and withdrawal (see `SqliteStore.add_signature`).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from core.fields import public_name
 from core.models import DayCount, RecentSignature, Stats
@@ -24,6 +24,14 @@ class SqliteFigures(SqliteConnections):
             (petition,),
         )
         return rows[0][0] if rows else 0
+
+    async def signed_since(self, petition: str, since: datetime) -> int:
+        rows = await self._fetch(
+            "SELECT count(*) FROM signatures WHERE petition = ? AND withdrawn_at IS NULL"
+            " AND signed_at >= ?",
+            (petition, since.astimezone(UTC).isoformat()),
+        )
+        return int(rows[0][0])
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)

@@ -6,7 +6,7 @@ kept in the same transaction as every signing and withdrawal, summed when read.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from core.fields import public_name
 from core.models import DayCount, RecentSignature, Stats
@@ -30,6 +30,15 @@ class PostgresFigures(PostgresConnections):
             petition,
         )
         return int(total or 0)
+
+    async def signed_since(self, petition: str, since: datetime) -> int:
+        found = await self._fetchval(
+            "SELECT count(*) FROM signatures WHERE petition = $1 AND withdrawn_at IS NULL"
+            " AND signed_at >= $2",
+            petition,
+            since,
+        )
+        return int(found or 0)
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)

@@ -275,3 +275,16 @@ async def test_audit_of_one_actor_is_theirs_alone_oldest_first(store: Store) -> 
         ("export", None, "2", later),
     ]
     assert await store.audit_of("telegram:3") == []
+
+
+async def test_signed_since_counts_a_sliding_window_of_active_signatures(store: Store) -> None:
+    await store.add_signature(signature("1", "1@example.org", at=NOW - timedelta(hours=25)))
+    await store.add_signature(signature("2", "2@example.org", at=NOW - timedelta(hours=23)))
+    third = await store.add_signature(signature("3", "3@example.org", at=NOW - timedelta(hours=1)))
+    await store.add_signature(signature("4", "4@example.org", petition="other", at=NOW))
+    day_ago = NOW - timedelta(hours=24)
+    assert await store.signed_since("p", day_ago) == 2
+    assert await store.signed_since("p", NOW - timedelta(hours=23)) == 2  # at or after
+    await store.withdraw(third.id, NOW)
+    assert await store.signed_since("p", day_ago) == 1
+    assert await store.signed_since("p", NOW + timedelta(seconds=1)) == 0

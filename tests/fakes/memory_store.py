@@ -119,6 +119,9 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
     async def count(self, petition: str) -> int:
         return len(self._active(petition))
 
+    async def signed_since(self, petition: str, since: datetime) -> int:
+        return sum(1 for s in self._active(petition) if s.signed_at >= since)
+
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         active = self._active(petition)
         per_day = Counter(s.signed_at.date() for s in active)
