@@ -98,6 +98,8 @@ class PetitionConfig(BaseModel):
     messages: dict[MessageKey, str] = Field(default_factory=dict)
     # Channels a confirmed broadcast is also posted to once, e.g. "telegram:@dontrunjoe".
     announce_channels: tuple[ChannelEntry, ...] = ()
+    # Signatures count only once the signer types the 6-digit code emailed to them.
+    confirm_email: StrictBool = False
 
     @field_validator("slug")
     @classmethod
@@ -114,6 +116,12 @@ class PetitionConfig(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("each field may appear once")
         return value
+
+    @model_validator(mode="after")
+    def _confirmation_needs_email(self) -> PetitionConfig:
+        if self.confirm_email and FieldName.EMAIL not in self.fields:
+            raise ValueError("confirm_email = true needs 'email' in fields")
+        return self
 
 
 class RolesConfig(BaseModel):
@@ -134,6 +142,19 @@ class ConversationConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     idle_timeout_hours: Annotated[float, Within(0, 720, " hours", above=True, note="30 days")] = 24
+
+
+class ConfirmationConfig(BaseModel):
+    """The emailed codes of petitions with ``confirm_email``: lifetime, tries and resends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code_lifetime_hours: Annotated[float, Within(0, 720, " hours", above=True)] = 24
+    max_wrong_tries: Annotated[int, Within(1, 20)] = 5
+    resend_cooldown_seconds: Annotated[float, Within(0, 86400, " seconds")] = 60
+    max_emails: Annotated[int, Within(1, 20)] = 5
+    # Pending signatures are erased by `purge` this long after their code expired.
+    pending_grace_hours: Annotated[float, Within(0, 720, " hours")] = 24
 
 
 class BroadcastConfig(BaseModel):
@@ -159,6 +180,7 @@ class CampaignConfig(BaseModel):
     roles: RolesConfig = RolesConfig()
     conversation: ConversationConfig = ConversationConfig()
     broadcasts: BroadcastConfig = BroadcastConfig()
+    confirmation: ConfirmationConfig = ConfirmationConfig()
 
     @model_validator(mode="after")
     def _one_default(self) -> CampaignConfig:

@@ -25,12 +25,19 @@ class SqliteFigures(SqliteConnections):
         )
         return rows[0][0] if rows else 0
 
+    async def pending_count(self, petition: str) -> int:
+        rows = await self._fetch(
+            "SELECT n FROM tallies WHERE petition = ? AND dimension = 'pending' AND key = ''",
+            (petition,),
+        )
+        return rows[0][0] if rows else 0
+
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)
         rows = await self._fetch(
             # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
             "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
-            " AND dimension IN ('total', 'platform', 'source')"
+            " AND dimension IN ('total', 'platform', 'source', 'pending')"
             " UNION ALL SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
             " AND dimension = 'day' AND key >= ?",
             (petition, petition, first_day.isoformat()),
@@ -43,7 +50,13 @@ class SqliteFigures(SqliteConnections):
                 (petition, TOP_REFERRERS),
             )
         )
-        by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
+        by: dict[str, dict[str, int]] = {
+            "total": {},
+            "platform": {},
+            "source": {},
+            "day": {},
+            "pending": {},
+        }
         for dimension, key, n in rows:
             by[dimension][key] = n
         last_days = tuple(
@@ -58,6 +71,7 @@ class SqliteFigures(SqliteConnections):
             by_platform=by["platform"],
             by_source=by["source"],
             top_referrers=referrers,
+            pending=by["pending"].get("", 0),
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
@@ -71,7 +85,8 @@ class SqliteFigures(SqliteConnections):
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
         rows = await self._fetch(
             "SELECT name, platform, signed_at FROM signatures"
-            " WHERE petition = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
+            " WHERE petition = ? AND withdrawn_at IS NULL AND confirmed_at IS NOT NULL"
+            " ORDER BY id DESC LIMIT ?",
             (petition, limit),
         )
         return [
