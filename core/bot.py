@@ -19,10 +19,13 @@ from core.commands.table import BY_NAME, Command, available_to, bind, descriptio
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
 from core.conversations import Conversations
+from core.email_confirmation import CHOICE_PREFIX as CODE_PREFIX
+from core.email_confirmation import EmailConfirmation
 from core.exports import Exports
 from core.figures import Figures
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
+from core.mail import CodeToSend, Mailer
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.models import AuditEntry
 from core.referrals import parse_payload
@@ -50,6 +53,7 @@ class PetitionBot:
         store: Store,
         catalog: Catalog | None = None,
         clock: Clock = utc_now,
+        mailer: Mailer | None = None,
     ) -> None:
         self.campaign = campaign
         self.store = store
@@ -60,7 +64,10 @@ class PetitionBot:
         self.inbox = Inbox(store, clock)
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
-        self.conversation = SigningConversation(store, campaign, self.conversations)
+        self.confirmation = EmailConfirmation(store, campaign, self.catalog, mailer, clock)
+        self.conversation = SigningConversation(
+            store, campaign, self.conversations, self.confirmation
+        )
         withdrawal = WithdrawalConversation(store, campaign)
         self.deliveries = Deliveries(store, campaign, self.catalog, clock)
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
@@ -117,25 +124,31 @@ class PetitionBot:
     async def _answer(
         self, inbound: Inbound, caps: Capabilities, answer: Handler
     ) -> list[Outbound]:
+        outbox: list[CodeToSend] = []
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
-                    replies = await self._safely(inbound, caps, answer)
+                    replies = await self._safely(inbound, caps, answer, outbox)
                     if inbound.message_id is not None:
                         kept = stored_replies(inbound, replies)
                         await self.store.mark_handled(
                             inbound.platform, inbound.message_id, kept, self.clock()
                         )
-                return replies
             except Exception:  # the turn could not be stored; the person is told so
                 log.exception("could not store the turn of %s", inbound.user_key)
                 return [self._internal_error(inbound)]
+            # Emailed only once the code is stored: a slow mail server never holds a commit.
+            try:
+                return replies + await self.confirmation.deliver(outbox)
+            except Exception:  # the turn is stored; the background sender takes the code over
+                log.exception("could not email the code of %s", inbound.user_key)
+                return replies
 
     async def _safely(
-        self, inbound: Inbound, caps: Capabilities, answer: Handler
+        self, inbound: Inbound, caps: Capabilities, answer: Handler, outbox: list[CodeToSend]
     ) -> list[Outbound]:
         try:
-            return await self._in_turn(inbound, caps, answer)
+            return await self._in_turn(inbound, caps, answer, outbox)
         except Exception:
             # A bug or a database failure: the person still gets an answer, and the log
             # gets ids only (the inbound text may be personal data).
@@ -146,9 +159,10 @@ class PetitionBot:
         return Outbound(text=self.catalog.render("error_internal", inbound.language))
 
     async def _in_turn(
-        self, inbound: Inbound, caps: Capabilities, answer: Handler
+        self, inbound: Inbound, caps: Capabilities, answer: Handler, outbox: list[CodeToSend]
     ) -> list[Outbound]:
         turn = Turn(
+            outbox=outbox,
             inbound=inbound,
             caps=caps,
             role=self._roles.role_of(inbound),
@@ -233,6 +247,8 @@ class PetitionBot:
 
     async def _choice(self, turn: Turn) -> list[Outbound]:
         data = turn.inbound.text
+        if data.startswith(CODE_PREFIX):
+            return await self.confirmation.on_choice(turn, data)
         if data.startswith("sign:"):
             petition = self.campaign.petition(data.removeprefix("sign:"))
             if petition is None:
@@ -248,6 +264,8 @@ class PetitionBot:
         return await self.conversations.on_choice(turn, state, action)
 
     async def _form(self, turn: Turn) -> list[Outbound]:
+        if turn.inbound.form_id.startswith(CODE_PREFIX):
+            return await self.confirmation.on_form(turn)
         state, expired = await self.conversations.load(turn)
         if state is None:
             return [turn.say("expired" if expired else "stale_button", private=True)]
@@ -259,6 +277,9 @@ class PetitionBot:
         state, expired = await self.conversations.load(turn)
         if state is not None:
             return await self.conversations.on_text(turn, state)
+        confirming = await self.confirmation.on_text(turn)
+        if confirming is not None:
+            return confirming
         return [turn.say("expired" if expired else "not_understood", private=True)]
 
     async def _audit(self, turn: Turn, action: str) -> None:

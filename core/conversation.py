@@ -12,6 +12,7 @@ from typing import TypeGuard
 
 from core.config import CampaignConfig, FieldName, PetitionConfig
 from core.conversations import Conversations
+from core.email_confirmation import EmailConfirmation
 from core.fields import InvalidField, validate_field
 from core.markup import Markup
 from core.messages import Outbound
@@ -26,11 +27,16 @@ class SigningConversation:
     """Moves one person's signing a step for each message, button or form they send."""
 
     def __init__(
-        self, store: Store, campaign: CampaignConfig, conversations: Conversations
+        self,
+        store: Store,
+        campaign: CampaignConfig,
+        conversations: Conversations,
+        confirmation: EmailConfirmation,
     ) -> None:
         self._store = store
         self._campaign = campaign
         self._conversations = conversations
+        self._confirmation = confirmation
 
     async def begin(
         self,
@@ -203,7 +209,14 @@ class SigningConversation:
         # A new signature and an address that had already signed close alike, word for word
         # and button for button: anything only a stored signature has (the count it made, a
         # referral link) would tell whether that address signed. /share and /status have them.
-        return [turn.reply(closing(turn, state, petition), private=True)]
+        if not petition.confirm_email:
+            return [turn.reply(closing(turn, state, petition), private=True)]
+        # The same words and buttons when the address had already signed (no code is sent).
+        if outcome.signature is not None:
+            await self._confirmation.issue(turn, outcome.signature)
+        text = closing(turn, state, petition) + turn.text("signed_check_email", petition)
+        buttons = self._confirmation.buttons(turn, petition)
+        return [turn.reply(text, choices=buttons, private=True)]
 
     async def _valid_referrer(self, petition: PetitionConfig, code: str | None) -> str | None:
         """Keep a referral code only if it belongs to an active signer of this petition."""
