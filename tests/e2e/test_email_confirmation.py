@@ -3,6 +3,7 @@ mailed through aiosmtplib to a real SMTP server (aiosmtpd) on 127.0.0.1, read fr
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +17,7 @@ from aiosmtpd.controller import Controller
 from bots.config import AppConfig, EmailSettings, parse_config
 from bots.runtime import Runtime, build_runtime
 from core.errors import ConfigError
+from core.exports import ExportFormat
 from storage import SqliteStore
 from tests.unit.chat import EXAMPLE, FORMS, Chat, Clock
 
@@ -131,6 +133,9 @@ async def test_the_right_code_confirms_and_only_then_counts(world: World, smtp: 
     assert await runtime.store.audience_counts(SLUG) == {}
     assert await exported(runtime, include_pending=False) == []
     assert await exported(runtime, include_pending=True) == [("1", True)]
+    petition = runtime.config.campaign.default_petition
+    stats = (await runtime.core.figures.stats(petition, world.clock.now.date())).to_plain_text()
+    assert "Total: 0" in stats and "Waiting for their email code (not counted yet): 1" in stats
 
     await chat.send(f"{code[:3]} {code[3:]}")
     assert "Confirmed" in chat.last
@@ -138,6 +143,8 @@ async def test_the_right_code_confirms_and_only_then_counts(world: World, smtp: 
     assert await runtime.store.pending_count(SLUG) == 0
     assert await runtime.store.audience_counts(SLUG) == {"telegram": 1}
     assert await exported(runtime, include_pending=False) == [("1", False)]
+    stats = (await runtime.core.figures.stats(petition, world.clock.now.date())).to_plain_text()
+    assert "Total: 1" in stats and "Waiting" not in stats
     # The code is used up: typing it again confirms nothing more.
     await chat.send(code)
     assert "not understand" in chat.last.lower() or "Confirmed" not in chat.last
@@ -259,3 +266,23 @@ def test_check_config_refuses_confirm_email_without_an_email_section() -> None:
     assert "petitions[0].confirm_email: true needs an [email] section" in str(refused.value)
     raw["email"] = {"transport": "console"}
     assert parse_config(raw).petitions[0].confirm_email
+
+
+async def test_the_export_holds_pending_signatures_only_when_asked_with_their_status(
+    world: World, smtp: SmtpServer
+) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    await signed_and_mailed(world, smtp, "jane@example.org")
+
+    async def csv(include_pending: bool) -> list[str]:
+        out = io.StringIO(newline="")
+        await runtime.core.exports.write(
+            SLUG, out, ExportFormat.CSV, "console:org", world.clock.now, None, include_pending
+        )
+        return out.getvalue().splitlines()
+
+    assert len(await csv(False)) == 1  # the header only
+    header, row = await csv(True)
+    assert header.endswith(",status") and row.endswith(",pending")
+    assert "jane@example.org" in row
