@@ -4,74 +4,21 @@ mailed through aiosmtplib to a real SMTP server (aiosmtpd) on 127.0.0.1, read fr
 from __future__ import annotations
 
 import io
-import re
-import socket
-from collections.abc import AsyncIterator, Iterator
-from email import message_from_bytes
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from bots.config import AppConfig, EmailSettings, parse_config
 from bots.runtime import Runtime, build_runtime
 from core.errors import ConfigError
 from core.exports import ExportFormat
 from storage import SqliteStore
+from tests.smtp_server import SmtpServer
 from tests.unit.chat import EXAMPLE, FORMS, Chat, Clock
 
 SLUG = EXAMPLE.campaign.default_petition.slug
-
-
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self) -> None:
-        self.mails: list[Any] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        self.mails.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def codes_to(self, address: str) -> list[str]:
-        return [
-            re.findall(r"\b\d{6}\b", mail.get_payload())[0]
-            for mail in self.mails
-            if mail["To"] == address
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class SmtpServer:
-    """aiosmtpd on 127.0.0.1, started and stopped by the test."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.inbox = Inbox()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def confirming_config(port: int) -> AppConfig:
