@@ -31,6 +31,7 @@ from core.config import (
     petition_list_problems,
 )
 from core.errors import ConfigError
+from core.flood import FloodConfig
 from core.storage_url import sqlite_path
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
@@ -117,6 +118,7 @@ class AppConfig(BaseModel):
     conversation: ConversationConfig = ConversationConfig()
     broadcasts: BroadcastConfig = BroadcastConfig(rates=DEFAULT_BROADCAST_RATES)
     confirmation: ConfirmationConfig = ConfirmationConfig()
+    flood: FloodConfig = FloodConfig()
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
@@ -154,6 +156,7 @@ class AppConfig(BaseModel):
             conversation=self.conversation,
             broadcasts=broadcasts,
             confirmation=self.confirmation,
+            flood=self.flood,
         )
 
 

@@ -23,6 +23,7 @@ from core.email_confirmation import CHOICE_PREFIX as CODE_PREFIX
 from core.email_confirmation import EmailConfirmation
 from core.exports import Exports
 from core.figures import Figures
+from core.flood import FloodGate, MemoryFloodGate, Verdict
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
 from core.mail import CodeToSend, Mailer
@@ -54,6 +55,7 @@ class PetitionBot:
         catalog: Catalog | None = None,
         clock: Clock = utc_now,
         mailer: Mailer | None = None,
+        flood: FloodGate | None = None,
     ) -> None:
         self.campaign = campaign
         self.store = store
@@ -61,6 +63,7 @@ class PetitionBot:
         self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
+        self._flood = flood or MemoryFloodGate(campaign.flood)
         self.inbox = Inbox(store, clock)
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
@@ -113,7 +116,20 @@ class PetitionBot:
         and the replies to send (core/inbox.py): after a crash the turn happened with its
         answer stored, or it did not happen at all.
         """
-        return await self._answer(inbound, caps, self._dispatch)
+        verdict = await self._flood.admit(inbound.user_key, _is_signing(inbound))
+        if verdict is Verdict.ADMIT:
+            return await self._answer(inbound, caps, self._dispatch)
+        log.info("flood limit reached by %s: %s", inbound.user_key, verdict)
+        replies = [self._slow_down(inbound)] if verdict is Verdict.WARN else []
+        if inbound.message_id is not None:
+            # Only the inbox's mark, so a redelivering platform does not hand it back again.
+            await self.store.mark_handled(
+                inbound.platform, inbound.message_id, stored_replies(inbound, replies), self.clock()
+            )
+        return replies
+
+    def _slow_down(self, inbound: Inbound) -> Outbound:
+        return Outbound(text=self.catalog.render("slow_down", inbound.language), private=True)
 
     async def resume(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         """Greet someone coming back (a restarted terminal chat): the current step of their
@@ -293,3 +309,12 @@ class PetitionBot:
 
     def _slugs(self) -> str:
         return ", ".join(p.slug for p in self.campaign.petitions)
+
+
+def _is_signing(inbound: Inbound) -> bool:
+    """A signing attempt (the tighter limit): /sign, a Sign button, a submitted form."""
+    return (
+        (inbound.kind is InboundKind.COMMAND and (inbound.command or "").lower() == "sign")
+        or (inbound.kind is InboundKind.CHOICE and inbound.text.startswith("sign:"))
+        or inbound.kind is InboundKind.FORM
+    )

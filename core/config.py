@@ -22,6 +22,7 @@ from pydantic import (
 
 from core.bounds import Within
 from core.catalog import Catalog
+from core.flood import FloodConfig
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 ROLE_ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]{1,64}$")
@@ -181,6 +182,7 @@ class CampaignConfig(BaseModel):
     conversation: ConversationConfig = ConversationConfig()
     broadcasts: BroadcastConfig = BroadcastConfig()
     confirmation: ConfirmationConfig = ConfirmationConfig()
+    flood: FloodConfig = FloodConfig()
 
     @model_validator(mode="after")
     def _one_default(self) -> CampaignConfig:
