@@ -106,6 +106,7 @@ class EmailSettings(BaseModel):
     username: str | None = None
     password_env: str | None = None  # the NAME of the environment variable holding it
     timeout_seconds: Annotated[float, Within(0, 300, " seconds", above=True)] = 30
+    max_connections: Annotated[int, Within(1, 100)] = 8  # to the mail server at once
 
 
 class AppConfig(BaseModel):

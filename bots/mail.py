@@ -5,6 +5,7 @@ The password comes from the environment variable the config names, never from th
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from email.message import EmailMessage
@@ -22,8 +23,15 @@ class SmtpMailer:
     def __init__(self, settings: EmailSettings, password: str | None) -> None:
         self._settings = settings
         self._password = password
+        # A launch's thousands of signers at once would open as many connections; the mail
+        # server (aiosmtpd in bench/sign_throughput.py) timed hundreds of them out.
+        self._connections = asyncio.Semaphore(settings.max_connections)
 
     async def send(self, mail: Mail) -> None:
+        async with self._connections:
+            await self._send(mail)
+
+    async def _send(self, mail: Mail) -> None:
         message = EmailMessage()
         message["From"] = self._settings.from_address
         message["To"] = mail.to

@@ -85,7 +85,7 @@ class SqliteFigures(SqliteConnections):
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
         rows = await self._fetch(
             "SELECT name, platform, signed_at FROM signatures"
-            " WHERE petition = ? AND withdrawn_at IS NULL AND confirmed_at IS NOT NULL"
+            " WHERE petition = ? AND withdrawn_at IS NULL AND pending = 0"
             " ORDER BY id DESC LIMIT ?",
             (petition, limit),
         )

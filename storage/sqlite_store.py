@@ -47,7 +47,7 @@ _SIGNATURE_COLUMNS = """
         ORDER BY id DESC LIMIT 1) AS consent_at,
     (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'updates'
         ORDER BY id DESC LIMIT 1) AS opted_in_at,
-    s.confirmed_at IS NULL AS pending
+    s.pending
 """
 _CODE_COLUMNS = (
     "signature_id, code_hash, expires_at, wrong_tries, emails_sent, last_sent_at, send_due_at,"
@@ -103,7 +103,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
                 cursor = db.execute(
                     "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
                     " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at,"
-                    " confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new.petition,
                         new.platform,
@@ -118,7 +118,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
                         new.ref_code,
                         int(new.opted_in),
                         _iso(new.signed_at),
-                        None if new.pending else _iso(new.signed_at),
+                        int(new.pending),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -197,7 +197,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         def erase(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT petition, signed_at, platform, source, referrer_code, confirmed_at"
+                "SELECT petition, signed_at, platform, source, referrer_code, pending"
                 " FROM signatures WHERE id = ? AND withdrawn_at IS NULL",
                 (signature_id,),
             ).fetchone()
@@ -209,10 +209,10 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
                 (_iso(at), signature_id),
             )
             db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
-            petition, signed_at, platform, source, referrer, confirmed_at = row
+            petition, signed_at, platform, source, referrer, pending = row
             keys = (
                 _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
-                if confirmed_at
+                if not pending
                 else _PENDING
             )
             _tally(db, petition, keys, -1)
@@ -228,14 +228,12 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
         def confirm(db: sqlite3.Connection) -> bool:
             row = db.execute(
                 "SELECT petition, signed_at, platform, source, referrer_code FROM signatures"
-                " WHERE id = ? AND withdrawn_at IS NULL AND confirmed_at IS NULL",
+                " WHERE id = ? AND withdrawn_at IS NULL AND pending = 1",
                 (signature_id,),
             ).fetchone()
             if row is None:
                 return False
-            db.execute(
-                "UPDATE signatures SET confirmed_at = ? WHERE id = ?", (_iso(at), signature_id)
-            )
+            db.execute("UPDATE signatures SET pending = 0 WHERE id = ?", (signature_id,))
             db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
             petition, signed_at, platform, source, referrer = row
             _tally(db, petition, _PENDING, -1)
@@ -280,7 +278,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
         self, petition: str, batch_size: int = 1000, include_pending: bool = False
     ) -> AsyncIterator[list[Signature]]:
         last_id = 0
-        confirmed = "" if include_pending else " AND s.confirmed_at IS NOT NULL"
+        confirmed = "" if include_pending else " AND s.pending = 0"
         while True:
             batch = await self._signatures(
                 f"s.petition = ? AND s.withdrawn_at IS NULL{confirmed} AND s.id > ?"

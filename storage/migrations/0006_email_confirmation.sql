@@ -1,13 +1,12 @@
 -- Signatures confirmed by a code emailed to the signer (petitions with confirm_email).
--- A pending signature has confirmed_at NULL: it holds its place (one per account and per
--- address) but is counted in the 'pending' tally only, and gets no broadcasts.
--- Every signature stored before this step counted at once: it is confirmed when it was made.
+-- A pending signature (pending = 1) holds its place (one per account and per address) but
+-- is counted in the 'pending' tally only, and gets no broadcasts. Every signature stored
+-- before this step counted at once: the default makes it confirmed.
 
-ALTER TABLE signatures ADD COLUMN confirmed_at TEXT;
-UPDATE signatures SET confirmed_at = signed_at;
+ALTER TABLE signatures ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
 
 CREATE INDEX signatures_pending ON signatures (petition, signed_at)
-    WHERE confirmed_at IS NULL AND withdrawn_at IS NULL;
+    WHERE pending = 1 AND withdrawn_at IS NULL;
 
 -- One code per pending signature, only its salted hash; gone once confirmed or withdrawn.
 CREATE TABLE email_codes (
