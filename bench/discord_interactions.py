@@ -72,7 +72,7 @@ class Run:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class StampedRequests(list):  # type: ignore[type-arg]
+class StampedRequests(list):  # type: ignore[type-arg]  # SimCord's log is an untyped list
     """SimCord's request log, noting when each interaction got its first callback."""
 
     def __init__(self) -> None:
@@ -93,11 +93,11 @@ def wave(env: simcord.Env) -> Iterator[None]:
     async def later(**_: Any) -> None:
         return None
 
-    env._settle_internal = later  # type: ignore[method-assign]
+    env._settle_internal = later  # type: ignore[method-assign]  # SimCord internals, to send a wave at once
     try:
         yield
     finally:
-        env._settle_internal = settle  # type: ignore[method-assign]
+        env._settle_internal = settle  # type: ignore[method-assign]  # SimCord internals, restored
 
 
 async def drive(env: simcord.Env, users: int, run: Run) -> list[Answer]:
@@ -190,7 +190,7 @@ class Replay:
                 self.answers[key] = await handle(inbound, caps)
             return self.answers[key]
 
-        core.handle = replayed  # type: ignore[method-assign]
+        core.handle = replayed  # type: ignore[method-assign]  # a replaying core, to time the adapter alone
 
 
 async def run_ceiling(answers: Answers, users: int, run: Run) -> None:

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))  # the fake Bot API server lives with the tests
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from telegram import Update  # noqa: E402 - after the environment opt-in above
-from telegram.ext import (  # noqa: E402
+from telegram.ext import (  # noqa: E402 - after the environment opt-in above
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -51,11 +51,11 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bots.config import parse_config  # noqa: E402
-from bots.runtime import open_runtime  # noqa: E402
-from bots.telegram.ordering import CONCURRENT_UPDATES  # noqa: E402
-from bots.telegram_bot import create_application, running  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramServer, SentMessage  # noqa: E402
+from bots.config import parse_config  # noqa: E402 - after sys.path is set above
+from bots.runtime import open_runtime  # noqa: E402 - after sys.path is set above
+from bots.telegram.ordering import CONCURRENT_UPDATES  # noqa: E402 - after sys.path is set above
+from bots.telegram_bot import create_application, running  # noqa: E402 - after sys.path is set above
+from tests.fakes.telegram_api import FakeTelegramServer, SentMessage  # noqa: E402 - after sys.path is set above
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4"
 UPDATES_PER_SIGNER = 7
@@ -80,7 +80,7 @@ class BenchServer(FakeTelegramServer):
         return future
 
     def _store(self, chat_id: int, *args: object, **kwargs: object) -> dict:
-        message = super()._store(chat_id, *args, **kwargs)  # type: ignore[arg-type]
+        message = super()._store(chat_id, *args, **kwargs)  # type: ignore[arg-type]  # the fake's store takes loosely typed fields
         future = self._waiting.pop(chat_id, None)
         if future is not None and not future.done():
             future.set_result(self._sent[chat_id][-1])

@@ -23,10 +23,10 @@ from bots.runtime import Runtime, open_runtime
 from bots.terminal_input import LineReader
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
-from core.broadcasts.composer import MAX_TEXT
 from core.broadcasts.models import Broadcast
 from core.broadcasts.progress import summary_text
 from core.delivery import Sender
+from core.errors import MessageTooLong
 
 EXIT_FAILURE, EXIT_USAGE = 1, 2
 
@@ -39,9 +39,6 @@ async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"Cannot read {args.message_file}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not text or len(text) > MAX_TEXT:
-        print(f"The message must have 1 to {MAX_TEXT} characters ({len(text)}).", file=sys.stderr)
-        return EXIT_USAGE
     everyone = args.petition == "all"
     petition = None if everyone else config.campaign.petition(args.petition)
     if petition is None and not everyone:
@@ -52,7 +49,11 @@ async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
     desk = runtime.core.desk
     try:
         user = f"cli:{getpass.getuser()}"
-        draft = await desk.draft(petition, text, user, ("cli", user), utc_now())
+        try:
+            draft = await desk.draft(petition, text, user, ("cli", user), utc_now())
+        except MessageTooLong as exc:
+            print(f"The message can't be sent: {exc}.", file=sys.stderr)
+            return EXIT_USAGE
         counts = await desk.audience(draft.petition)
         _print_preview(config, draft, counts)
         if not args.yes and not await _confirmed_by_typing(sum(counts.values())):

@@ -23,6 +23,7 @@ from core.email_confirmation import CHOICE_PREFIX as CODE_PREFIX
 from core.email_confirmation import EmailConfirmation
 from core.exports import Exports
 from core.figures import Figures
+from core.fitting import fit_choices
 from core.flood import FloodGate, MemoryFloodGate, Verdict
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
@@ -144,7 +145,8 @@ class PetitionBot:
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
-                    replies = await self._safely(inbound, caps, answer, outbox)
+                    answers = await self._safely(inbound, caps, answer, outbox)
+                    replies = [fit_choices(reply, caps) for reply in answers]
                     if inbound.message_id is not None:
                         kept = stored_replies(inbound, replies)
                         await self.store.mark_handled(

@@ -23,6 +23,7 @@ from pydantic import (
 from core.bounds import Within
 from core.catalog import Catalog
 from core.flood import FloodConfig
+from core.messages import MAX_INBOUND_TEXT
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 ROLE_ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]{1,64}$")
@@ -158,6 +159,10 @@ class ConfirmationConfig(BaseModel):
     pending_grace_hours: Annotated[float, Within(0, 720, " hours")] = 24
 
 
+# A broadcast typed in a chat arrives as one inbound message, so it can't be longer than one.
+MAX_BROADCAST_TEXT = MAX_INBOUND_TEXT - 96
+
+
 class BroadcastConfig(BaseModel):
     """How fast broadcasts go out on each platform, and how they report progress."""
 
@@ -167,6 +172,9 @@ class BroadcastConfig(BaseModel):
     default_rate: Rate = 5.0
     progress_interval_seconds: Annotated[float, Within(1, 3600, " seconds", note="1 hour")] = 3.0
     max_attempts: Annotated[int, Within(1, 10)] = 3
+    # Characters of a broadcast's own text; a platform that takes less gets it in several
+    # messages. The bound keeps room for the opt-out line within one inbound message.
+    max_length: Annotated[int, Within(1, MAX_BROADCAST_TEXT)] = 3500
 
     def rate(self, platform: str) -> float:
         return self.rates.get(platform, self.default_rate)

@@ -5,7 +5,8 @@
     PetitionBotError                 the root: nothing else is raised by core/, storage/, bots/
     ├── BadInput                     what a person sent can't be used; answered, changes nothing
     │   ├── InvalidField             core.fields: a name, email or postal code is refused
-    │   └── UnknownPetition          core.commands.base: a command names no configured petition
+    │   ├── UnknownPetition          core.commands.base: a command names no configured petition
+    │   └── MessageTooLong           here: a broadcast is empty or longer than configured
     ├── StoreError                   storage failed or refused; the store port's errors
     │   ├── AlreadySigned            core.store: an active signature exists (account or email)
     │   ├── StoreClosed              here: a read or write came after the store was closed
@@ -41,6 +42,15 @@ class PetitionBotError(Exception):
 
 class BadInput(PetitionBotError):
     """What a person sent can't be used; the core answers it and changes nothing."""
+
+
+class MessageTooLong(BadInput):
+    """A broadcast's text is empty or longer than ``[broadcasts] max_length`` allows."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"a broadcast must have 1 to {limit:,} characters, not {length:,}")
+        self.length = length
+        self.limit = limit
 
 
 class StoreError(PetitionBotError):

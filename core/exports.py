@@ -179,7 +179,7 @@ async def write_export(
     def emit(text: str) -> None:
         if text:
             # IO[str] | IO[bytes]: the branch picks the right one, which checkers can't see.
-            out.write(text.encode("utf-8") if binary else text)  # type: ignore[arg-type]
+            out.write(text.encode("utf-8") if binary else text)  # type: ignore[arg-type]  # the branch picks str or bytes
 
     rows = 0
     emit(_render([], fmt, header=True, with_status=include_pending))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -57,36 +57,6 @@ class Markup(BaseModel):
     def to_plain_text(self) -> str:
         """The text without any formatting (links keep their label)."""
         return "".join(span.text for span in self.spans)
-
-    def split(self, limit: int) -> list[Markup]:
-        """Cut into pieces whose plain text fits ``limit``, preferring paragraph and line breaks."""
-        pieces: list[Markup] = []
-        current: list[Span] = []
-        size = 0
-        for span in self._chunks(limit):
-            if size + len(span.text) > limit and current:
-                pieces.append(Markup(spans=tuple(current)))
-                current, size = [], 0
-            current.append(span)
-            size += len(span.text)
-        if current:
-            pieces.append(Markup(spans=tuple(current)))
-        return [piece._strip_edges() for piece in pieces] or [self]
-
-    def _chunks(self, limit: int) -> Iterator[Span]:
-        """Spans broken at line ends, and hard-cut where one line is longer than ``limit``."""
-        for span in self.spans:
-            for line in re.split(r"(?<=\n)", span.text):
-                for start in range(0, len(line), limit):
-                    if line[start : start + limit]:
-                        yield replace(span, text=line[start : start + limit])
-
-    def _strip_edges(self) -> Markup:
-        spans = list(self.spans)
-        if spans:
-            spans[0] = replace(spans[0], text=spans[0].text.lstrip("\n"))
-            spans[-1] = replace(spans[-1], text=spans[-1].text.rstrip("\n"))
-        return Markup(spans=tuple(s for s in spans if s.text))
 
 
 def render_template(

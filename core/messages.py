@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -17,13 +17,22 @@ MAX_INBOUND_TEXT = 4096
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# How a platform counts the length of a message (see core/fitting.py).
+TextUnit = Literal["characters", "utf16"]
+
+
 class Capabilities(BaseModel):
-    """What a platform can do, declared by its adapter so the core decides once for all."""
+    """What a platform can do, declared by its adapter so the core decides once for all.
+
+    Long text is cut to ``max_text_length`` counted in ``text_length_unit``
+    (`core.fitting.fit`); buttons whose data exceed ``max_choice_data_bytes`` are left out.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    max_text_length: int = 4096
-    max_choice_data_bytes: int = 64
+    max_text_length: int = Field(default=4096, ge=1)
+    text_length_unit: TextUnit = "characters"
+    max_choice_data_bytes: int = Field(default=64, ge=1)
     native_forms: bool = False
     max_form_fields: int = 0
     private_replies_in_groups: bool = False

@@ -40,3 +40,17 @@ def smtp() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+# CI provides every server the tests need (PostgreSQL, Synapse, Chromium, ...) and sets this;
+# there a skipped test means a server is missing, which must fail the run, not pass it.
+REQUIRE_SERVICES = os.environ.get("PETITION_BOT_REQUIRE_SERVICES") == "1"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if REQUIRE_SERVICES and skipped and exitstatus == 0:
+        for report in skipped:
+            print(f"\nSKIPPED but required: {report.nodeid}: {report.longrepr}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

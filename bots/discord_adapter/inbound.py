@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import discord
 
-from bots.discord_adapter.render import CHOICE_PREFIX, FORM_PREFIX, TEXT_LIMIT
+from bots.discord_adapter.render import CHOICE_PREFIX, CUSTOM_ID_LIMIT, FORM_PREFIX, TEXT_LIMIT
 from core.messages import Capabilities, Identity, Inbound, InboundKind
 
 PLATFORM = "discord"
@@ -16,14 +16,21 @@ MODAL_MAX_FIELDS = 5
 # In servers the details are asked in a modal (which can only answer an interaction) and
 # every private reply is ephemeral; direct messages hold the same question-at-a-time
 # conversation as Telegram, buttons included.
+# A button's custom id carries the core's data after the adapter's prefix; ids are counted in
+# characters, and data within the limit in bytes is within it in characters too.
+CHOICE_DATA_LIMIT = CUSTOM_ID_LIMIT - len(CHOICE_PREFIX)
 SERVER_INTERACTION = Capabilities(
     max_text_length=TEXT_LIMIT,
+    max_choice_data_bytes=CHOICE_DATA_LIMIT,
     native_forms=True,
     max_form_fields=MODAL_MAX_FIELDS,
     private_replies_in_groups=True,
 )
 DIRECT_MESSAGE = Capabilities(
-    max_text_length=TEXT_LIMIT, native_forms=False, private_replies_in_groups=True
+    max_text_length=TEXT_LIMIT,
+    max_choice_data_bytes=CHOICE_DATA_LIMIT,
+    native_forms=False,
+    private_replies_in_groups=True,
 )
 
 

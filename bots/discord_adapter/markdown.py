@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import discord
 
+from core.fitting import fit
 from core.markup import Markup, Span
 
 # Web addresses are kept verbatim; everything else that Discord reads as markdown is escaped.
@@ -38,25 +39,12 @@ def to_markdown(markup: Markup) -> str:
     return "".join(_render(*run) for run in _runs(markup.spans))
 
 
-def fit(markup: Markup, limit: int) -> list[str]:
-    """Markdown pieces of at most ``limit`` characters each, cut where the core's split cuts.
+def markdown_pieces(markup: Markup, limit: int) -> list[str]:
+    """Markdown messages of at most ``limit`` characters each; none if the text is empty.
 
-    Escaping makes text longer than its plain form, so a piece that grew past the limit is
-    split again with a smaller budget.
+    Escaping makes text longer than its plain form, so the core's fit counts the markdown.
     """
-    whole = to_markdown(markup)
-    if len(whole) <= limit:
-        return [whole.strip("\n")] if whole.strip("\n") else []
-    return list(_fit(markup, limit, limit))
-
-
-def _fit(markup: Markup, limit: int, budget: int) -> Iterator[str]:
-    for piece in markup.split(budget):
-        rendered = to_markdown(piece)
-        if len(rendered) <= limit or budget <= 1:
-            yield rendered[:limit]
-        else:
-            yield from _fit(piece, limit, max(1, budget * 3 // 4))
+    return [to_markdown(piece).strip("\n") for piece in fit(markup, limit, rendered=to_markdown)]
 
 
 def split_heading(markup: Markup) -> tuple[str, Markup] | None:

@@ -13,11 +13,12 @@ from typing import Any
 
 import discord
 
-from bots.discord_adapter.markdown import escape, fit, split_heading
+from bots.discord_adapter.markdown import escape, markdown_pieces, split_heading
 from core.messages import Choice, FormRequest, Outbound
 
 NO_MENTIONS = discord.AllowedMentions.none()
-TEXT_LIMIT = 2000
+TEXT_LIMIT = 2000  # characters of the markdown sent
+CUSTOM_ID_LIMIT = 100  # characters, prefix included
 EMBED_TITLE_LIMIT = 256
 EMBED_DESCRIPTION_LIMIT = 4096
 EMBED_TOTAL_LIMIT = 6000
@@ -57,7 +58,9 @@ class Rendered:
 
 def render(outbound: Outbound, *, open_form: FormRequest | None = None) -> Rendered:
     """The messages for ``outbound``; ``open_form`` adds a button that opens that form."""
-    pieces = _as_embeds(outbound) or [Piece(content=c) for c in fit(outbound.text, TEXT_LIMIT)]
+    pieces = _as_embeds(outbound)
+    if not pieces:
+        pieces = [Piece(content=text) for text in markdown_pieces(outbound.text, TEXT_LIMIT)]
     if not pieces or (pieces[0].content is not None and not pieces[0].content.strip()):
         pieces = [Piece(content="\u200b")]  # Discord refuses a message with buttons only
     file = None
@@ -74,7 +77,7 @@ def _as_embeds(outbound: Outbound) -> list[Piece]:
         return []
     title, body = heading
     title = escape(title)
-    descriptions = fit(body, EMBED_DESCRIPTION_LIMIT) if body.spans else []
+    descriptions = markdown_pieces(body, EMBED_DESCRIPTION_LIMIT) if body.spans else []
     size = len(title) + sum(len(d) for d in descriptions)
     if len(title) > EMBED_TITLE_LIMIT or len(descriptions) > MAX_EMBEDS:
         return []
@@ -95,7 +98,7 @@ def build_view(outbound: Outbound, open_form: FormRequest | None = None) -> disc
     choices = list(outbound.choices)
     if open_form is not None:
         label = _open_form_label(choices, open_form)
-        choices = [[c for c in row if c.data != open_form.form_id] for row in choices]
+        choices = [tuple(c for c in row if c.data != open_form.form_id) for row in choices]
         rows.append([_button(label, OPEN_FORM_PREFIX + open_form.form_id, primary=True)])
     for row in choices:
         if row:
@@ -158,7 +161,7 @@ def build_modal(form: FormRequest) -> discord.ui.Modal:
         modal.add_item(discord.ui.TextDisplay(f"⚠️ {escape(error)}"))
         error = None
     for index, item in enumerate(fields):
-        text_input = discord.ui.TextInput(
+        text_input: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
             custom_id=item.key,
             placeholder=item.placeholder[:MODAL_PLACEHOLDER_LIMIT] or None,
             default=item.value[: item.max_length] or None,

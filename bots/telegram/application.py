@@ -26,6 +26,7 @@ from bots.runtime import Runtime
 from bots.telegram.handlers import ConversationHandlers, log_error
 from bots.telegram.menu import register_menus
 from bots.telegram.ordering import PerUserUpdateProcessor
+from bots.telegram.render import MAX_CALLBACK_DATA, MAX_TEXT, TEXT_UNIT
 from bots.telegram.sender import PLATFORM, TelegramSender
 from bots.telegram.updates import DurableUpdateQueue, RawUpdates
 from core.errors import MissingToken
@@ -114,8 +115,9 @@ class TelegramAdapter:
 def capabilities(username: str) -> Capabilities:
     """What Telegram can do, for the core; private chats are reached by deep link."""
     return Capabilities(
-        max_text_length=4096,
-        max_choice_data_bytes=64,
+        max_text_length=MAX_TEXT,
+        text_length_unit=TEXT_UNIT,
+        max_choice_data_bytes=MAX_CALLBACK_DATA,
         native_forms=False,
         private_replies_in_groups=False,
         deep_link_template=f"https://t.me/{username}?start={{payload}}",

@@ -1,4 +1,4 @@
-"""The core's markup as Telegram HTML, cut to Telegram's length limit, and its buttons.
+"""The core's markup as Telegram HTML, cut to Telegram's length limit by the core, and buttons.
 
 Every piece of text and every URL goes through ``html.escape``: one unescaped ``<`` or ``&``
 in a signer's name would make Telegram refuse the whole message, and a name like
@@ -8,17 +8,16 @@ in a signer's name would make Telegram refuse the whole message, and a name like
 from __future__ import annotations
 
 import html
-import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from core.fitting import fit
 from core.markup import Markup
-from core.messages import Outbound
-
-log = logging.getLogger(__name__)
+from core.messages import Outbound, TextUnit
 
 MAX_TEXT = 4096  # characters after entity parsing, counted in UTF-16 code units
-MAX_CALLBACK_DATA = 64  # bytes
+TEXT_UNIT: TextUnit = "utf16"
+MAX_CALLBACK_DATA = 64  # bytes; the core leaves out a button whose data is longer
 
 
 def to_html(markup: Markup) -> str:
@@ -37,51 +36,19 @@ def to_html(markup: Markup) -> str:
 
 
 def html_pieces(markup: Markup, limit: int = MAX_TEXT) -> list[str]:
-    """The text as one or more HTML messages, each within Telegram's limit; none if empty."""
-    plain = markup.to_plain_text()
-    if utf16_len(plain) <= limit:  # nearly every message: no need to cut (or to copy spans)
-        return [to_html(markup)] if plain.strip() else []
-    return [to_html(piece) for piece in fit(markup, limit) if piece.to_plain_text().strip()]
+    """The text as one or more HTML messages, each within Telegram's limit; none if empty.
 
-
-def fit(markup: Markup, limit: int = MAX_TEXT, chars: int | None = None) -> list[Markup]:
-    """``Markup.split`` counts characters, Telegram counts UTF-16 units (an emoji is two)."""
-    chars = limit if chars is None else chars
-    pieces: list[Markup] = []
-    for piece in markup.split(chars):
-        text = piece.to_plain_text()
-        units = utf16_len(text)
-        if units <= limit:
-            pieces.append(piece)
-        else:  # cut again, proportionally shorter; the budget shrinks each time, so this ends
-            smaller = max(1, min(chars - 1, len(text) * limit // units))
-            pieces.extend(fit(piece, limit, smaller))
-    return pieces
-
-
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it."""
-    return len(text.encode("utf-16-le")) // 2
+    Telegram counts the text after it parsed the HTML, in UTF-16 code units (an emoji is two).
+    """
+    return [to_html(piece) for piece in fit(markup, limit, TEXT_UNIT)]
 
 
 def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
     """Choices as callback buttons (one row per core row), then each link as a URL button."""
     rows: list[list[InlineKeyboardButton]] = []
     for choices in message.choices:
-        row = [
-            InlineKeyboardButton(choice.label, callback_data=choice.data)
-            for choice in choices
-            if _fits(choice.data)
-        ]
+        row = [InlineKeyboardButton(choice.label, callback_data=choice.data) for choice in choices]
         if row:
             rows.append(row)
     rows.extend([InlineKeyboardButton(link.label, url=link.url)] for link in message.links)
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-def _fits(data: str) -> bool:
-    """Telegram refuses the whole message for one oversized button: drop that button instead."""
-    if 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
-        return True
-    log.warning("button dropped: callback data of %d bytes", len(data.encode()))
-    return False

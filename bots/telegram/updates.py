@@ -41,7 +41,7 @@ class RawUpdates(HTTPXRequest):
         self.sent: dict[int, dict[str, Any]] = {}
 
     # The library calls it on the instance; it is a static method there, which can't keep.
-    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]  # a static method in the library, kept per instance here
         data = super().parse_json_payload(payload)
         if len(self.sent) > MAX_UNQUEUED:
             self.sent.clear()

@@ -14,13 +14,13 @@ from core.broadcasts.desk import BroadcastDesk, announcement_channels
 from core.broadcasts.models import Broadcast, Delivery, DeliveryState
 from core.commands.base import Handler, Services, petition_from_args
 from core.config import PetitionConfig
+from core.errors import MessageTooLong
 from core.markup import Markup
 from core.messages import Choice, Outbound
 from core.roles import Role
 from core.states import BroadcastDraft, DraftStep
 from core.turn import Turn
 
-MAX_TEXT = 3500  # leaves room for the opt-out line inside Telegram's 4096 characters
 ALL = "all"
 
 
@@ -151,9 +151,9 @@ class BroadcastComposer:
         text = state.text.strip()
         if not text:
             return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
-        if len(text) > MAX_TEXT:
+        if len(text) > self._desk.max_length:
             await self._store.delete_conversation(state.platform, state.user_id)
-            return [turn.say("broadcast_too_long", limit=MAX_TEXT, length=len(text))]
+            return [self._too_long(turn, MessageTooLong(len(text), self._desk.max_length))]
         state.step = DraftStep.AUDIENCE
         state.text = text
         await self._store.save_conversation(state)
@@ -175,15 +175,19 @@ class BroadcastComposer:
 
     async def _preview(self, turn: Turn, target: PetitionConfig | str, text: str) -> list[Outbound]:
         petition = target if isinstance(target, PetitionConfig) else None
-        if not text.strip() or len(text) > MAX_TEXT:
-            return [turn.say("broadcast_too_long", limit=MAX_TEXT, length=len(text))]
         inbound = turn.inbound
-        broadcast = await self._desk.draft(
-            petition, text.strip(), inbound.user_key, (inbound.platform, inbound.chat_id), turn.now
-        )
+        try:
+            broadcast = await self._desk.draft(
+                petition, text, inbound.user_key, (inbound.platform, inbound.chat_id), turn.now
+            )
+        except MessageTooLong as exc:
+            return [self._too_long(turn, exc)]
         state = self._new_state(turn, text, broadcast.id)
         await self._store.save_conversation(state)
         return [await self._preview_message(turn, state, broadcast)]
+
+    def _too_long(self, turn: Turn, refused: MessageTooLong) -> Outbound:
+        return turn.say("broadcast_too_long", limit=refused.limit, length=refused.length)
 
     async def _preview_message(
         self, turn: Turn, state: BroadcastDraft, broadcast: Broadcast

@@ -11,6 +11,7 @@ from datetime import datetime
 from core.broadcasts.deliveries import Deliveries
 from core.broadcasts.models import Broadcast, Totals
 from core.config import CampaignConfig, PetitionConfig
+from core.errors import MessageTooLong
 from core.models import AuditEntry
 from core.store import Store
 
@@ -31,10 +32,21 @@ class BroadcastDesk:
         origin: tuple[str, str],
         now: datetime,
     ) -> Broadcast:
-        """Store a draft (nothing is sent); ``petition`` None means every petition's signers."""
+        """Store a draft (nothing is sent); ``petition`` None means every petition's signers.
+
+        Raises `MessageTooLong` for an empty text or one over ``[broadcasts] max_length``.
+        """
+        text = text.strip()
+        if not text or len(text) > self.max_length:
+            raise MessageTooLong(len(text), self.max_length)
         return await self._store.create_broadcast(
             petition.slug if petition else None, text, author, origin, now
         )
+
+    @property
+    def max_length(self) -> int:
+        """The most characters a broadcast's text may have."""
+        return self._campaign.broadcasts.max_length
 
     async def confirm(self, broadcast_id: int, actor: str, now: datetime) -> Broadcast | None:
         """Draft → sending, audited; ``None`` when it was no longer a draft (sent only once)."""

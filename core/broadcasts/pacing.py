@@ -34,7 +34,7 @@ class Pacer:
         """Wait until a send is allowed: after any pause, and within the rate."""
         # A loop, not an Event: a second "retry after" may extend the pause while we sleep.
         while True:
-            while (delay := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            while (delay := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110 - a second retry-after may extend the pause mid-sleep
                 await asyncio.sleep(delay)
             if self._limiter is not None:
                 await self._limiter.acquire()

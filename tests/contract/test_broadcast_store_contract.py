@@ -132,7 +132,7 @@ async def test_unreachable_people_are_left_out_of_later_broadcasts(store: Store)
         NOW,
     )
     assert await store.finish_broadcast(first, NOW) is True
-    assert (await store.get_broadcast(first)).status is BroadcastStatus.DONE  # type: ignore[union-attr]
+    assert (await store.get_broadcast(first)).status is BroadcastStatus.DONE  # type: ignore[union-attr]  # the broadcast exists, it was just made
     assert await store.audience_counts("p") == {"telegram": 1}
     second = await draft(store)
     confirmed = await store.confirm_broadcast(second, [], NOW)

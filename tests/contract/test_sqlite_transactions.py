@@ -55,7 +55,7 @@ async def test_concurrent_transactions_and_plain_writes_all_reach_the_disk(
     path = tmp_path / "many.db"
     store = await SqliteStore.open(path)
     commits: list[str] = []
-    store._writer._connection.set_trace_callback(  # type: ignore[attr-defined]
+    store._writer._connection.set_trace_callback(  # type: ignore[attr-defined]  # the writer's own connection, to count commits
         lambda sql: commits.append(sql) if sql == "COMMIT" else None
     )
 
@@ -94,7 +94,7 @@ async def test_when_the_commit_fails_nothing_of_the_transaction_is_stored(
 ) -> None:
     path = tmp_path / "failing.db"
     store = await SqliteStore.open(path)
-    writer = store._writer  # type: ignore[attr-defined]
+    writer = store._writer  # type: ignore[attr-defined]  # the writer, to watch its batches
     # A deferred foreign key is only checked at COMMIT: the way to make a commit fail.
     await writer.exclusive(
         lambda db: db.execute(

@@ -6,7 +6,7 @@ import re
 
 import discord
 
-from bots.discord_adapter.markdown import escape, fit, to_markdown
+from bots.discord_adapter.markdown import escape, markdown_pieces, to_markdown
 from bots.discord_adapter.render import build_modal, render
 from core.markup import Markup, Span, render_template
 from core.messages import Choice, FormField, FormRequest, Outbound
@@ -44,7 +44,7 @@ def test_links_are_masked_and_only_web_links_are_clickable() -> None:
 
 def test_long_text_fits_discord_even_after_escaping() -> None:
     text = Markup.plain(("a_b*c " * 500 + "\n") * 3)  # escaping makes it much longer
-    pieces = fit(text, 2000)
+    pieces = markdown_pieces(text, 2000)
     assert len(pieces) > 1 and all(len(piece) <= 2000 for piece in pieces)
     shown = re.sub(r"\\(.)", r"\1", "".join(pieces))  # what Discord displays
     assert shown.replace("\n", "") == text.to_plain_text().replace("\n", "")

@@ -99,7 +99,7 @@ def slow_down(world: World, seconds: float) -> None:
         await asyncio.sleep(seconds)
         return await handle(inbound, caps)
 
-    core.handle = slow  # type: ignore[method-assign]
+    core.handle = slow  # type: ignore[method-assign]  # a slow core, to test the adapter's timing
     world.bot.dispatcher.acknowledger.after = 0.05
 
 

@@ -96,7 +96,7 @@ async def test_posting_to_a_channel_and_editing_the_post(world: World) -> None:
 
 def http_error(kind: type[discord.HTTPException], status: int, code: int, **headers: str):
     response = SimpleNamespace(status=status, reason="", headers=headers)
-    return kind(response, {"code": code, "message": "x"})  # type: ignore[arg-type]
+    return kind(response, {"code": code, "message": "x"})  # type: ignore[arg-type]  # a stand-in for aiohttp's response
 
 
 @pytest.mark.parametrize(

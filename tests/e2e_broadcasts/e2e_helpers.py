@@ -95,7 +95,7 @@ def query(path: Path, sql: str, *params: object) -> list[tuple]:
         db.close()
 
 
-async def until(condition: Callable[[], Any], timeout: float, what: str) -> Any:  # noqa: ASYNC109
+async def until(condition: Callable[[], Any], timeout: float, what: str) -> Any:  # noqa: ASYNC109 - a plain deadline reads better in tests
     """Poll ``condition`` (a process or a database changes, nothing announces it)."""
     deadline = time.monotonic() + timeout
     while not (result := condition()):
@@ -105,7 +105,7 @@ async def until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
     return result
 
 
-async def answer(person: Person, text: str, expected: str, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+async def answer(person: Person, text: str, expected: str, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109 - a plain deadline reads better in tests
     """Send ``text`` as ``person``; return the bot's next message there containing ``expected``
     (a broadcast's progress report may arrive in the organizer's chat in between)."""
     person.tg.send_text(person.user, text, chat=person.chat)

@@ -700,7 +700,7 @@ class FakeTelegramServer:
         """Requests of one Bot API method, in order."""
         return [c for c in self.requests if c.method.lower() == method.lower()]
 
-    async def wait_until(self, condition: Callable[[], Any], timeout: float = 5.0) -> Any:  # noqa: ASYNC109
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = 5.0) -> Any:  # noqa: ASYNC109 - a plain deadline reads better in tests
         """Re-evaluate ``condition`` after every state change; return its first truthy value."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not (result := condition()):
@@ -712,7 +712,7 @@ class FakeTelegramServer:
         self,
         chat_id: int,
         predicate: Callable[[SentMessage], bool] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain deadline reads better in tests
     ) -> SentMessage:
         """Next bot message in ``chat_id`` not yet returned by this method (matching predicate)."""
 

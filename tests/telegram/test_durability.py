@@ -85,7 +85,7 @@ async def test_handled_updates_keep_no_personal_data_in_the_inbox(
     async with serving(config):
         await alice.sign(name="Zelda Quux", email="zelda@example.org", zip_code="90210")
     store = await _store(config)
-    rows = await store._fetch("SELECT * FROM inbox")  # type: ignore[attr-defined]
+    rows = await store._fetch("SELECT * FROM inbox")  # type: ignore[attr-defined]  # the SQLite store's own rows
     await store.close()
     assert len(rows) == 7  # the seven updates of a signing, each recorded once
     for row in rows:

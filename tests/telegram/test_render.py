@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from telegram import Chat, Message, Update, User
 
 from bots.telegram.ordering import PerUserUpdateProcessor
-from bots.telegram.render import fit, html_pieces, keyboard, to_html, utf16_len
+from bots.telegram.render import html_pieces, keyboard, to_html
 from core.markup import Markup, Span, render_template
 from core.messages import Choice, LinkButton, Outbound
 from tests.fakes.telegram_html import parse_html
@@ -35,19 +35,20 @@ def test_a_link_inside_bold_keeps_both() -> None:
 
 
 def test_pieces_fit_telegrams_utf16_limit() -> None:
-    text = Markup.plain("😀" * 3000 + "\n" + "x" * 5000)
-    pieces = fit(text)
-    assert all(utf16_len(piece.to_plain_text()) <= 4096 for piece in pieces)
-    assert "".join(piece.to_plain_text() for piece in pieces) == "😀" * 3000 + "x" * 5000
+    text = Markup.plain("😀" * 3000 + "\n" + "x<" * 2500)
+    pieces = [parse_html(piece) for piece in html_pieces(text)]
+    assert len(pieces) > 1
+    assert all(len(piece.encode("utf-16-le")) // 2 <= 4096 for piece in pieces)
+    assert "".join(pieces) == "😀" * 3000 + "x<" * 2500
     assert html_pieces(Markup.plain(" \n ")) == []
     assert html_pieces(Markup.plain("a & b")) == ["a &amp; b"]
 
 
-def test_keyboard_rows_links_and_oversized_data() -> None:
+def test_keyboard_rows_and_links() -> None:
     message = Outbound(
         text=Markup.plain("?"),
         choices=(
-            (Choice(label="Yes", data="n:yes"), Choice(label="Too long", data="é" * 33)),
+            (Choice(label="Yes", data="n:yes"),),
             (Choice(label="Cancel", data="n:cancel"),),
         ),
         links=(LinkButton(label="Open", url="https://t.me/bot?start=x"),),

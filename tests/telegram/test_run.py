@@ -149,7 +149,7 @@ async def test_petition_bot_run_signs_and_never_logs_the_token(
         assert secret not in log
 
 
-async def _until(condition: Callable[[], object], timeout: float = 20.0) -> None:  # noqa: ASYNC109
+async def _until(condition: Callable[[], object], timeout: float = 20.0) -> None:  # noqa: ASYNC109 - a plain deadline reads better in tests
     """A request in progress (a long poll) is not a state change the fake announces: look."""
     async with asyncio.timeout(timeout):
         while not condition():  # noqa: ASYNC110 - no event to wait for, see above

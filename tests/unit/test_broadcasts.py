@@ -133,7 +133,7 @@ async def test_delivery_reaches_exactly_the_opted_in_active_reachable_signers(
     [broadcast] = await store.recent_broadcasts(1)
     totals = await store.totals(broadcast.id)
     assert totals[DeliveryState.UNREACHABLE] == 1
-    assert (await store.get_broadcast(broadcast.id)).status is BroadcastStatus.DONE  # type: ignore[union-attr]
+    assert (await store.get_broadcast(broadcast.id)).status is BroadcastStatus.DONE  # type: ignore[union-attr]  # the broadcast exists, it was just made
     # The person who blocked the bot is not tried again next time.
     second = await compose(bot, "Second news")
     await second.press("📣 Confirm")

@@ -105,6 +105,7 @@ def test_broadcast_rates_from_the_file_reach_the_core_and_defaults_stay() -> Non
         ("broadcasts", "default_rate", float("inf"), "at most 1000 messages per second"),
         ("broadcasts", "progress_interval_seconds", 1e12, "from 1 to 3600 seconds (1 hour)"),
         ("broadcasts", "max_attempts", 11, "must be from 1 to 10, not 11"),
+        ("broadcasts", "max_length", 5000, "must be from 1 to 4000, not 5000"),
         ("telegram", "port", 70000, "must be from 1 to 65535, not 70000"),
         ("petitions", "goal", 1e12, "must be > 0 and at most 1,000,000,000, not 1,000,000,000,000"),
         ("petitions", "goal", True, "must be a number > 0 and at most 1,000,000,000, not True"),

@@ -413,7 +413,7 @@ async def test_a_failing_store_gets_a_clear_answer_not_silence(
     async def broken(*args: object) -> None:
         raise OSError("disk full")
 
-    store.get_conversation = broken  # type: ignore[method-assign]
+    store.get_conversation = broken  # type: ignore[method-assign]  # a failing store read
     chat = Chat(PetitionBot(campaign(), store))
     await chat.send("Jane Doe jane@example.org")
     assert "something went wrong on our side and nothing changed" in chat.last

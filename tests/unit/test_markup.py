@@ -1,8 +1,8 @@
-"""The core's markup: templates, placeholders that are never parsed, splitting."""
+"""The core's markup: templates and placeholders that are never parsed."""
 
 from __future__ import annotations
 
-from core.markup import Markup, Span, render_template
+from core.markup import Span, render_template
 
 
 def test_template_styles_and_links() -> None:
@@ -33,19 +33,6 @@ def test_markup_values_are_spliced_with_their_styles() -> None:
     inner = render_template("**{x}**", {"x": "a"})
     outer = render_template("__{inner}__ b", {"inner": inner})
     assert outer.spans[0] == Span(text="a", bold=True, italic=True)
-
-
-def test_split_prefers_line_breaks_and_keeps_every_character() -> None:
-    text = Markup.plain("\n".join(f"line {i:03}" for i in range(300)))
-    pieces = text.split(1000)
-    assert all(len(p.to_plain_text()) <= 1000 for p in pieces)
-    assert "\n".join(p.to_plain_text() for p in pieces) == text.to_plain_text()
-    assert all(p.to_plain_text().startswith("line") for p in pieces)
-
-
-def test_split_cuts_a_line_longer_than_the_limit() -> None:
-    pieces = Markup.plain("x" * 5000).split(2000)
-    assert [len(p.to_plain_text()) for p in pieces] == [2000, 2000, 1000]
 
 
 def test_a_plural_phrase_takes_the_form_for_its_number_and_keeps_its_style() -> None:
