@@ -53,7 +53,13 @@ class SigningConversation:
         repeated /sign or an old Sign button never wipes what they typed.
         """
         inbound = turn.inbound
-        if await self._store.active_signature(petition.slug, inbound.platform, inbound.user_id):
+        signed = await self._store.active_signature(
+            petition.slug, inbound.platform, inbound.user_id
+        )
+        if signed is not None and signed.pending:
+            buttons = self._confirmation.buttons(turn, petition)
+            return [turn.say("code_waiting", petition, choices=buttons, private=True)]
+        if signed is not None:
             return [turn.say("already_signed", petition, private=True, title=petition.title)]
         current, _ = await self._conversations.load(turn)
         if _has_answers_for(current, petition):

@@ -126,7 +126,7 @@ class SupporterCommands:
         signature = await self._active(turn, petition)
         count = await self._s.store.count(petition.slug)
         key = "status_signed" if signature else "status_not_signed"
-        return [
+        replies = [
             turn.say(
                 key,
                 petition,
@@ -139,6 +139,9 @@ class SupporterCommands:
                 signed_at=signature.signed_at.strftime("%Y-%m-%d") if signature else "",
             )
         ]
+        if signature is not None and signature.pending:
+            replies.append(turn.say("code_waiting", petition, private=True))
+        return replies
 
     async def share(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)

@@ -75,6 +75,10 @@ async def test_the_right_code_confirms_and_only_then_counts(world: World, smtp: 
     assert runtime is not None
     chat, code = await signed_and_mailed(world, smtp, "jane@example.org")
     assert smtp.inbox.mails[0]["Subject"].startswith(code)
+    await chat.send("/sign")  # signing again reminds of the code, keeps one signature
+    assert "waiting for the 6-digit code" in chat.last
+    await chat.send("/status")
+    assert "waiting for the 6-digit code" in chat.last
     assert await runtime.store.count(SLUG) == 0
     assert await runtime.store.pending_count(SLUG) == 1
     assert await runtime.store.audience_counts(SLUG) == {}
