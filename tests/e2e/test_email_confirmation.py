@@ -79,6 +79,8 @@ async def test_the_right_code_confirms_and_only_then_counts(world: World, smtp: 
     assert "waiting for the 6-digit code" in chat.last
     await chat.send("/status")
     assert "waiting for the 6-digit code" in chat.last
+    await chat.send("/mydata")
+    assert "waiting for the code we emailed you" in chat.last
     assert await runtime.store.count(SLUG) == 0
     assert await runtime.store.pending_count(SLUG) == 1
     assert await runtime.store.audience_counts(SLUG) == {}
