@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -78,6 +80,14 @@ class EmailAliases(StrEnum):
     MERGE = "merge"  # a +tag is dropped (every domain), and the dots of a Gmail address
 
 
+class PetitionLifecycle(StrEnum):
+    """Where a petition is in its life, from its configured dates."""
+
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class PetitionConfig(BaseModel):
     """One petition: its words, its goal, what it collects and the consent signers give."""
 
@@ -102,6 +112,9 @@ class PetitionConfig(BaseModel):
     announce_channels: tuple[ChannelEntry, ...] = ()
     # Signatures count only once the signer types the 6-digit code emailed to them.
     confirm_email: StrictBool = False
+    # When signing opens and closes (TOML datetimes with an offset, e.g. 2026-12-01T09:00:00Z).
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
 
     @field_validator("slug")
     @classmethod
@@ -118,6 +131,20 @@ class PetitionConfig(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("each field may appear once")
         return value
+
+    def lifecycle_at(self, now: datetime) -> PetitionLifecycle:
+        """Whether the petition takes signatures at ``now``."""
+        if self.opens_at is not None and now < self.opens_at:
+            return PetitionLifecycle.NOT_OPEN
+        if self.closes_at is not None and now >= self.closes_at:
+            return PetitionLifecycle.CLOSED
+        return PetitionLifecycle.OPEN
+
+    @model_validator(mode="after")
+    def _closes_after_opening(self) -> PetitionConfig:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be later than opens_at")
+        return self
 
     @model_validator(mode="after")
     def _confirmation_needs_email(self) -> PetitionConfig:

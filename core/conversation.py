@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import TypeGuard
 
-from core.config import CampaignConfig, FieldName, PetitionConfig
+from core.config import CampaignConfig, FieldName, PetitionConfig, PetitionLifecycle
 from core.conversations import Conversations
 from core.email_confirmation import EmailConfirmation
 from core.fields import InvalidField, validate_field
@@ -53,6 +53,9 @@ class SigningConversation:
         repeated /sign or an old Sign button never wipes what they typed.
         """
         inbound = turn.inbound
+        refusal = await self.refusal(turn, petition)
+        if refusal is not None:
+            return refusal
         signed = await self._store.active_signature(
             petition.slug, inbound.platform, inbound.user_id
         )
@@ -159,6 +162,19 @@ class SigningConversation:
             return [turn.say("button_not_now", petition), prompt(turn, state, petition)]
         return await self._save_and_prompt(turn, state, petition)
 
+    async def refusal(self, turn: Turn, petition: PetitionConfig) -> list[Outbound] | None:
+        """The answer to a signing attempt when the petition is not open, with its count."""
+        lifecycle = petition.lifecycle_at(turn.now)
+        if lifecycle is PetitionLifecycle.OPEN:
+            return None
+        count = await self._store.count(petition.slug)
+        when = petition.opens_at if lifecycle is PetitionLifecycle.NOT_OPEN else None
+        key = "petition_not_open" if lifecycle is PetitionLifecycle.NOT_OPEN else "petition_closed"
+        opens = when.strftime("%Y-%m-%d %H:%M UTC") if when else ""
+        return [
+            turn.say(key, petition, private=True, title=petition.title, count=count, opens_at=opens)
+        ]
+
     def _petition(self, state: SigningState) -> PetitionConfig:
         petition = self._campaign.petition(state.petition)
         assert petition is not None, "Conversations.load drops states of removed petitions"
@@ -208,6 +224,10 @@ class SigningConversation:
     async def _finish(
         self, turn: Turn, state: SigningState, petition: PetitionConfig
     ) -> list[Outbound]:
+        refusal = await self.refusal(turn, petition)
+        if refusal is not None:  # closed while the signer was typing: nothing more is kept
+            await self._store.delete_conversation(state.platform, state.user_id)
+            return refusal
         outcome = await sign(self._store, petition, state, turn.now)
         await self._store.delete_conversation(state.platform, state.user_id)
         if outcome.signature is None and not outcome.by_email:

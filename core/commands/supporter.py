@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.commands.base import Handler, Services, petition_from_args
 from core.commands.mydata import personal_data
 from core.commands.table import HELP_SECTIONS
-from core.config import PetitionConfig
+from core.config import PetitionConfig, PetitionLifecycle
 from core.markup import Markup
 from core.messages import Choice, Outbound
 from core.models import Signature
@@ -77,6 +77,12 @@ class SupporterCommands:
                 count=count,
                 goal=petition.goal,
             )
+            lifecycle = petition.lifecycle_at(turn.now)
+            if lifecycle is not PetitionLifecycle.OPEN:
+                closed = lifecycle is PetitionLifecycle.CLOSED
+                lines += turn.text(
+                    "petitions_line_closed" if closed else "petitions_line_not_open", petition
+                )
         return [turn.say("petitions", lines=lines)]
 
     async def petition(self, turn: Turn) -> list[Outbound]:
