@@ -19,6 +19,13 @@ real work: the store must hold exactly N signatures, or the benchmark exits non-
 ``--confirm-email`` turns on email confirmation: each code is mailed with aiosmtplib to a
 local aiosmtpd server in this process, read from the mail it received, and typed back (one
 more message per signer); the count check then needs every signature confirmed.
+
+On PostgreSQL (several bot processes on one database), for each number of processes in turn
+on a fresh database of the server the URL names, and beside it the same signers on SQLite in
+one process:
+
+    .venv/bin/python bench/sign_throughput.py --store postgresql://postgres@127.0.0.1/postgres \
+        --processes 1,2,4 [--signers 2000]
 """
 
 from __future__ import annotations
@@ -47,6 +54,9 @@ from core.config import FieldName, PetitionConfig
 from core.messages import Inbound, InboundKind, Outbound
 from core.prompts import field_key
 from storage import SqliteStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sign_scaling as scaling
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config.example.toml"
@@ -87,7 +97,15 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="confirm each signature by its emailed code (aiosmtpd on 127.0.0.1)",
     )
+    parser.add_argument(
+        "--store", default=None, help="a postgresql:// server URL (default: SQLite only)"
+    )
+    parser.add_argument(
+        "--processes", default="1", help="numbers of bot processes to measure, e.g. 1,2,4"
+    )
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)  # "index/of"
     args = parser.parse_args()
+    args.processes = [int(n) for n in str(args.processes).split(",")]
     if args.signers < 1:
         parser.error("--signers must be >= 1")
     if args.concurrency is None:
@@ -148,12 +166,12 @@ def describe(replies: list[Outbound]) -> str:
 
 def prompts(bot: PetitionBot, petition: PetitionConfig) -> dict[str, str]:
     """The plain text of the questions the conversation asks, as the catalog words them."""
-    keys = ("ask_name", "ask_email", "ask_postal_code", "ask_updates")
-    # The postal code's question has the country's words (a ZIP code in the US).
-    catalog_key = {"ask_postal_code": field_key("ask", FieldName.POSTAL_CODE, petition.country)}
+    keys = {"ask_name": "ask_name", "ask_email": "ask_email", "ask_updates": "ask_updates"}
+    # A US petition asks for a ZIP code.
+    keys["ask_postal_code"] = field_key("ask", FieldName.POSTAL_CODE, petition.country)
     return {
-        key: bot.catalog.render(catalog_key.get(key, key), None, petition.messages).to_plain_text()
-        for key in keys
+        name: bot.catalog.render(key, None, petition.messages).to_plain_text()
+        for name, key in keys.items()
     }
 
 
@@ -235,6 +253,31 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+async def sqlite_figures(args: argparse.Namespace) -> tuple[float, float, list[float]]:
+    """One SQLite process: (wall seconds, messages, latencies) for the comparison table."""
+    with tempfile.TemporaryDirectory(prefix="sign-bench-") as directory:
+        campaign = load_config(CONFIG).campaign
+        store = await SqliteStore.open(Path(directory) / "bench.db")
+        bot = PetitionBot(campaign, store)
+        asks = prompts(bot, campaign.default_petition)
+        gate = asyncio.Semaphore(args.concurrency)
+        results = Results()
+        try:
+            start = time.perf_counter()
+            async with asyncio.TaskGroup() as group:
+                for i in range(args.signers):
+                    group.create_task(sign_one(bot, asks, i, gate, results))
+            wall = time.perf_counter() - start
+            if (
+                results.failures
+                or await store.count(campaign.default_petition.slug) != args.signers
+            ):
+                raise ConversationBroke(f"SQLite run failed: {results.failures[:3]}")
+        finally:
+            await store.close()
+    return wall, len(results.latencies), results.latencies
+
+
 async def run(args: argparse.Namespace, db_path: Path) -> int:
     raw_rows, raw_rate = raw_commits_per_second(db_path.parent)
 
@@ -314,6 +357,10 @@ async def run(args: argparse.Namespace, db_path: Path) -> int:
 
 def main() -> int:
     args = parse_args()
+    if args.worker is not None:
+        return asyncio.run(scaling.worker(args, sign_one, prompts))
+    if args.store is not None:
+        return asyncio.run(scaling.compare(args, sqlite_figures))
     if args.db is not None:
         args.db.parent.mkdir(parents=True, exist_ok=True)
         return asyncio.run(run(args, args.db))

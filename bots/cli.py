@@ -19,8 +19,8 @@ from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
 from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
-from bots.platforms import NoPlatformEnabled, PlatformStopped, run_platforms
-from bots.runtime import open_runtime
+from bots.platforms import ROLES, NoPlatformEnabled, PlatformStopped, run_platforms
+from bots.runtime import CopyRefused, copy_store, migrate_store, open_runtime
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
@@ -64,7 +64,7 @@ async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
 async def _run(config: AppConfig, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or logging.INFO)
     try:
-        await run_platforms(config)
+        await run_platforms(config, only=args.only)
     except (NoPlatformEnabled, MissingToken) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CONFIG
@@ -124,6 +124,37 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _migrate(config: AppConfig, args: argparse.Namespace) -> int:
+    """List (``--dry-run``) or apply the schema migrations the configured database lacks."""
+    configure_logging(args.log_level or logging.WARNING)
+    steps = await migrate_store(config, args.dry_run)
+    if not steps:
+        print("The database schema is up to date; nothing to apply.")
+    elif args.dry_run:
+        print(f"{len(steps)} migration(s) to apply: {', '.join(steps)} (nothing was changed).")
+    else:
+        print(f"Applied {len(steps)} migration(s): {', '.join(steps)}.")
+    return 0
+
+
+async def _copy_store(config: AppConfig, args: argparse.Namespace) -> int:
+    """Copy a campaign's every row from SQLite to PostgreSQL, with a progress bar; verified."""
+    configure_logging(args.log_level or logging.WARNING)
+    try:
+        totals = await copy_store(
+            args.source,
+            args.target,
+            replace=args.replace,
+            progress=lambda total: progress_bar(total, "copy"),
+        )
+    except CopyRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    rows = sum(totals.values())
+    print(f"Copied {rows} rows ({totals['signatures']} signatures); totals and counts verified.")
+    return 0
+
+
 def _petition(config: AppConfig, slug: str | None) -> PetitionConfig | None:
     """The petition named on the command line (the default one for none), or a message why not."""
     petition = config.campaign.petition(slug)
@@ -180,7 +211,14 @@ def _parser() -> argparse.ArgumentParser:
     chat = command("chat", "chat with the bot in this terminal (no token needed)")
     chat.add_argument("--user", default=_default_user(), help="your console user name")
     chat.set_defaults(handler=_chat)
-    command("run", "start every enabled platform bot").set_defaults(handler=_run)
+    run = command("run", "start every enabled platform bot")
+    run.add_argument(
+        "--only",
+        choices=ROLES,
+        help="run one role of a deployment on a shared PostgreSQL database: one platform's"
+        " chat (without broadcast delivery) or the dispatcher (broadcasts only)",
+    )
+    run.set_defaults(handler=_run)
     stats = command("stats", "print a petition's statistics")
     stats.add_argument("--petition", default=None, help="petition slug (default: the default)")
     stats.add_argument("--chart", metavar="FILE", help="also write the signatures chart (PNG)")
@@ -214,6 +252,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     broadcast.add_argument("--yes", action="store_true", help="send without asking")
     broadcast.set_defaults(handler=broadcast_command)
+    migrate = command("migrate", "apply the database schema migrations an upgrade brings")
+    migrate.add_argument(
+        "--dry-run", action="store_true", help="only list the migrations that would be applied"
+    )
+    migrate.set_defaults(handler=_migrate)
+    copy = command("copy-store", "copy a campaign from SQLite to PostgreSQL, verified")
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="sqlite:///…")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql://…")
+    copy.add_argument("--replace", action="store_true", help="delete what the target holds first")
+    copy.set_defaults(handler=_copy_store)
     command("check-config", "validate the configuration and list every problem", logs=False)
     return parser
 

@@ -32,7 +32,7 @@ from core.config import (
 )
 from core.errors import ConfigError
 from core.flood import FloodConfig
-from core.storage_url import sqlite_path
+from core.storage_url import storage_kind
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
 # DM rate; opening DMs too fast earns error 40003, so start conservative.
@@ -52,7 +52,7 @@ class StorageSettings(BaseModel):
     @field_validator("url")
     @classmethod
     def _supported(cls, value: str) -> str:
-        sqlite_path(value)  # refuses what `open_store` could not open, with the password masked
+        storage_kind(value)  # refuses what `open_store` could not open, with the password masked
         return value
 
 

@@ -29,7 +29,7 @@ class Platform:
     name: str
     token_env: str
     enabled: Callable[[AppConfig], bool]
-    run: Callable[[Runtime], Awaitable[None]]
+    run: Callable[[Runtime, bool], Awaitable[None]]  # (runtime, deliver_broadcasts)
     # A Sender without the whole bot, for `petition-bot broadcast`.
     open_sender: Callable[[AppConfig, str], AbstractAsyncContextManager[Sender]] | None = None
 
@@ -55,14 +55,28 @@ def _discord_enabled(config: AppConfig) -> bool:
     return config.discord.enabled
 
 
-async def run_platforms(config: AppConfig, platforms: list[Platform] | None = None) -> None:
+DISPATCHER = "dispatcher"
+
+
+# What ``run --only`` may name: one platform's chat adapter, or the dispatcher. Spelled out
+# (tests check it against `available_platforms`) so the parser imports no adapter library.
+ROLES = ("telegram", "discord", DISPATCHER)
+
+
+async def run_platforms(
+    config: AppConfig, platforms: list[Platform] | None = None, only: str | None = None
+) -> None:
     """Run every enabled platform on one runtime (one store, one core) until one stops or
-    the process is interrupted."""
+    the process is interrupted. ``only`` runs one role: a platform's chat adapter without
+    broadcast delivery, or the ``dispatcher`` (delivery for every enabled platform, no chat)."""
     platforms = available_platforms() if platforms is None else platforms
     enabled = [platform for platform in platforms if platform.enabled(config)]
+    if only is not None and only != DISPATCHER:
+        enabled = [platform for platform in enabled if platform.name.lower() == only]
     if not enabled:
+        named = f"{only} is not enabled. " if only not in (None, DISPATCHER) else ""
         raise NoPlatformEnabled(
-            "No platform is enabled. Set [telegram] enabled = true and the environment "
+            f"{named}No platform is enabled. Set [telegram] enabled = true and the environment "
             "variable TELEGRAM_BOT_TOKEN, or [discord] enabled = true and DISCORD_BOT_TOKEN. "
             "To try the bot without a token: petition-bot chat"
         )
@@ -77,7 +91,10 @@ async def run_platforms(config: AppConfig, platforms: list[Platform] | None = No
     try:
         async with asyncio.TaskGroup() as group:
             for platform in enabled:
-                group.create_task(_run_one(platform, runtime))
+                if only == DISPATCHER:
+                    group.create_task(_dispatch(platform, runtime))
+                else:
+                    group.create_task(_run_one(platform, runtime, deliver=only is None))
     except* PlatformStopped as stopped:
         # One line per platform that failed (a rejected token, say), not a traceback.
         raise PlatformStopped("\n".join(str(e) for e in stopped.exceptions)) from None
@@ -85,9 +102,24 @@ async def run_platforms(config: AppConfig, platforms: list[Platform] | None = No
         await runtime.close()
 
 
-async def _run_one(platform: Platform, runtime: Runtime) -> None:
+async def _dispatch(platform: Platform, runtime: Runtime) -> None:
+    """Deliver the platform's broadcasts (and report their progress) until cancelled."""
+    if platform.open_sender is None:
+        raise PlatformStopped(f"{platform.name} cannot deliver broadcasts from a dispatcher")
+    token = os.environ.get(platform.token_env, "").strip()
     try:
-        await platform.run(runtime)
+        async with platform.open_sender(runtime.config, token) as sender:
+            runtime.core.deliveries.start(sender)
+            await asyncio.Event().wait()
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        raise PlatformStopped(f"{platform.name} dispatcher stopped: {exc}") from exc
+
+
+async def _run_one(platform: Platform, runtime: Runtime, deliver: bool) -> None:
+    try:
+        await platform.run(runtime, deliver)
     except (asyncio.CancelledError, KeyboardInterrupt):
         raise
     except Exception as exc:

@@ -13,7 +13,18 @@ from bots.config import AppConfig
 from bots.mail import build_mailer
 from core.bot import Clock, PetitionBot, utc_now
 from core.store import Store
-from storage import open_store
+
+__all__ = [
+    "CopyRefused",
+    "Progress",
+    "Runtime",
+    "build_runtime",
+    "copy_store",
+    "migrate_store",
+    "open_runtime",
+]
+from storage import open_store, schema
+from storage.copy_store import CopyRefused, Progress, copy_store
 
 
 @dataclass(frozen=True)
@@ -47,3 +58,9 @@ async def open_runtime(config: AppConfig, clock: Clock = utc_now) -> Runtime:
     except BaseException:
         await store.close()  # an open store's threads would keep the process from exiting
         raise
+
+
+async def migrate_store(config: AppConfig, dry_run: bool) -> list[str]:
+    """The migrations the configured database lacks: listed (``dry_run``) or applied."""
+    url = config.storage.url
+    return await (schema.pending(url) if dry_run else schema.apply(url))

@@ -145,6 +145,8 @@ class PetitionBot:
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
+                    # Another process may have this person's next message (PostgreSQL).
+                    await self.store.hold_person(inbound.user_key)
                     answers = await self._safely(inbound, caps, answer, outbox)
                     replies = [fit_choices(reply, caps) for reply in answers]
                     if inbound.message_id is not None:

@@ -202,9 +202,13 @@ class BroadcastConfig(BaseModel):
     # Characters of a broadcast's own text; a platform that takes less gets it in several
     # messages. The bound keeps room for the opt-out line within one inbound message.
     max_length: Annotated[int, Within(1, MAX_BROADCAST_TEXT)] = 3500
+    # How many processes deliver broadcasts on one shared (PostgreSQL) database: each takes
+    # an equal share of every platform's rate, so together they keep within the platform's.
+    dispatchers: Annotated[int, Within(1, 64)] = 1
 
     def rate(self, platform: str) -> float:
-        return self.rates.get(platform, self.default_rate)
+        """This process's pace on ``platform``: its share of the configured rate."""
+        return self.rates.get(platform, self.default_rate) / self.dispatchers
 
 
 class CampaignConfig(BaseModel):

@@ -14,7 +14,8 @@
     │   │                              (also a sqlite3.OperationalError)
     │   ├── UnsupportedStorage       core.storage_url: this build can't open the storage URL
     │   │                              (also a ValueError, so pydantic reports it as a config key)
-    │   └── BrokenMigration          storage.migrations: a migration script can't be run
+    │   ├── BrokenMigration          storage.migrations: a migration script can't be run
+    │   └── CopyRefused              storage.copy_store: copy-store can't copy these stores
     ├── MailNotSent                  here: the mail server refused an email or can't be reached
     ├── ConfigError                  here: the configuration can't be used; names each key
     │   └── MissingMessage           core.catalog: a message or its plural forms are missing

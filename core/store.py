@@ -47,6 +47,12 @@ class Store(BroadcastStore, InboxStore, Protocol):
         """
         ...
 
+    async def hold_person(self, key: str) -> None:
+        """Inside a transaction: nobody else, in any process, holds ``key`` (a person's
+        ``user_key``) until the transaction ends; waits while someone does. Keeps one
+        person's turns one at a time when several processes receive them."""
+        ...
+
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
         """The unfinished conversation of this account, if any."""
         ...

@@ -77,6 +77,10 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
     async def close(self) -> None:
         await self._close_connections()
 
+    async def hold_person(self, key: str) -> None:
+        # One process per SQLite file handles a person's messages; core's KeyedLock is enough.
+        return None
+
     # Conversations
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:

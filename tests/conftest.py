@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bots.logs import LIBRARY_FLOORS, configure_logging
+from tests.postgres_database import create_database, drop_database, run, server_url
 from tests.smtp_server import SmtpServer
 
 # python-telegram-bot 22 warns when RetryAfter.retry_after is read as seconds; opting in to
@@ -54,3 +55,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for report in skipped:
             print(f"\nSKIPPED but required: {report.nodeid}: {report.longrepr}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this run's own on the test server, dropped at the end (skipped, with how
+    to enable it, when no server is configured)."""
+    server = server_url()
+    database = run(create_database(server))
+    yield database
+    run(drop_database(server, database))

@@ -89,11 +89,12 @@ def create_bot(runtime: Runtime, *, deliver_broadcasts: bool = True) -> DiscordP
     return DiscordPetitionBot(runtime, deliver_broadcasts=deliver_broadcasts)
 
 
-async def run_discord(runtime: Runtime) -> None:
-    """Connect with ``$DISCORD_BOT_TOKEN`` and serve until stopped."""
+async def run_discord(runtime: Runtime, deliver_broadcasts: bool = True) -> None:
+    """Connect with ``$DISCORD_BOT_TOKEN`` and serve until stopped; broadcasts are left to a
+    dispatcher process when ``deliver_broadcasts`` is false."""
     token = os.environ.get(TOKEN_ENV, "").strip()
     protect_logs(token)
-    async with create_bot(runtime) as bot:
+    async with create_bot(runtime, deliver_broadcasts=deliver_broadcasts) as bot:
         await bot.start(token)
 
 

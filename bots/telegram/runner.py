@@ -99,9 +99,10 @@ async def running(application: Application, poll_timeout: float = 10.0) -> Async
         await application.shutdown()
 
 
-async def run_telegram(runtime: Runtime) -> None:
-    """`petition-bot run`'s Telegram platform: serve until cancelled (Ctrl-C, SIGTERM)."""
-    application = create_application(runtime)
+async def run_telegram(runtime: Runtime, deliver_broadcasts: bool = True) -> None:
+    """`petition-bot run`'s Telegram platform: serve until cancelled (Ctrl-C, SIGTERM);
+    broadcasts are left to a dispatcher process when ``deliver_broadcasts`` is false."""
+    application = create_application(runtime, deliver_broadcasts=deliver_broadcasts)
     async with running(application):
         log.info("Telegram: receiving updates by %s", runtime.config.telegram.mode)
         await asyncio.Event().wait()

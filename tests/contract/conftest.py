@@ -8,16 +8,21 @@ from pathlib import Path
 import pytest
 
 from core.store import Store
-from storage import SqliteStore
+from storage import PostgresStore, SqliteStore
 from tests.fakes.memory_store import MemoryStore
+from tests.postgres_database import empty_tables
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened: Store = (
-        await SqliteStore.open(tmp_path / "contract.db")
-        if request.param == "sqlite"
-        else MemoryStore()
-    )
+    opened: Store
+    if request.param == "sqlite":
+        opened = await SqliteStore.open(tmp_path / "contract.db")
+    elif request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        await empty_tables(url)
+        opened = await PostgresStore.open(url)
+    else:
+        opened = MemoryStore()
     yield opened
     await opened.close()

@@ -195,9 +195,8 @@ def test_a_bad_config_is_refused_with_key_paths(tmp_path: Path) -> None:
         ),
         (
             'url = "sqlite:///petition.db"',
-            'url = "postgresql://joe:hunter2@db.example/petitions"',
-            "storage.url: 'postgresql://joe:***@db.example/petitions': PostgreSQL is not"
-            " supported yet in this build",
+            'url = "postgresql://joe:hunter2@db.example/"',
+            "storage.url: 'postgresql://joe:***@db.example/' names no database",
         ),
     ],
 )

@@ -195,6 +195,9 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
     async def transaction(self) -> AsyncIterator[None]:
         yield  # every write is immediate and never fails to "commit"
 
+    async def hold_person(self, key: str) -> None:
+        return None  # one process: core's KeyedLock serialises each person
+
     async def audit_of(self, actor: str) -> list[AuditEntry]:
         return [entry for entry in self.audit if entry.actor == actor]
 

@@ -160,9 +160,7 @@ def test_every_problem_is_reported_in_one_run_with_its_full_key_path() -> None:
         "roles.moderators[3]: 'bob' should look like 'telegram:123456' or 'console:alice'",
         "broadcasts.rates.telegram: must be > 0 and at most 1000 messages per second, not -1",
         "broadcasts.rates.discord: must be > 0 and at most 1000 messages per second, not nan",
-        "storage.url: 'postgres://x': PostgreSQL is not supported yet in this build; use "
-        "sqlite:///relative/path.db or sqlite:////absolute/path.db "
-        "(several processes may share one SQLite file)",
+        "storage.url: 'postgres://x' names no database: postgresql://user@host:port/database",
     ]
     assert problems == expected  # all of them, in the order of the file
     assert not [p for p in problems if p.startswith("config:")]
@@ -171,13 +169,14 @@ def test_every_problem_is_reported_in_one_run_with_its_full_key_path() -> None:
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
-        ("postgresql://joe:hunter2@db.example/petitions", "PostgreSQL is not supported yet"),
+        ("postgresql://joe:hunter2@db.example/", "names no database"),
+        ("postgresql://joe:hunter2@db.example:port/petitions", "is not a valid URL"),
         ("mysql://root:hunter2@db.example/petitions", "is not supported: use sqlite:///"),
         ("sqlite:///", "names no database file"),
         ("sqlite:///:memory:", "names no database file"),
     ],
 )
-def test_only_sqlite_urls_pass_and_the_password_is_masked(url: str, problem: str) -> None:
+def test_only_urls_a_store_can_open_pass_and_the_password_is_masked(url: str, problem: str) -> None:
     data = example()
     data["storage"]["url"] = url
     with pytest.raises(ConfigError) as caught:
@@ -189,6 +188,20 @@ def test_only_sqlite_urls_pass_and_the_password_is_masked(url: str, problem: str
         assert "joe:***@db.example" in message or "root:***@db.example" in message
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///petition.db",
+        "postgresql://petitions@db.example:5432/petitions",
+        "postgres://db.example/petitions?sslmode=require",
+    ],
+)
+def test_sqlite_and_postgresql_urls_are_accepted(url: str) -> None:
+    data = example()
+    data["storage"]["url"] = url
+    assert parse_config(data).storage.url == url
+
+
 def test_booleans_are_strict() -> None:
     for table, key in (("telegram", "enabled"), ("discord", "enabled")):
         data = example()
@@ -198,3 +211,15 @@ def test_booleans_are_strict() -> None:
         assert caught.value.problems == [
             f"{table}.{key}: must be true or false (without quotes), not 'yes'"
         ]
+
+
+def test_several_dispatchers_share_each_platforms_rate() -> None:
+    data = example()
+    data["broadcasts"]["rates"] = {"telegram": 30}
+    data["broadcasts"]["dispatchers"] = 3
+    broadcasts = parse_config(data).campaign.broadcasts
+    assert broadcasts.rate("telegram") == 10  # three processes: 30 a second together
+    data["broadcasts"]["dispatchers"] = 0
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert caught.value.problems[0].startswith("broadcasts.dispatchers: must be")

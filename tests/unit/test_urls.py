@@ -26,7 +26,14 @@ def test_every_password_in_a_url_is_masked(url: str, shown: str) -> None:
 
 async def test_an_unsupported_storage_url_is_refused_with_its_password_masked() -> None:
     with pytest.raises(UnsupportedStorage) as refused:
-        await open_store("postgresql://joe:hunter2@db.example/petitions")
-    assert "'postgresql://joe:***@db.example/petitions'" in str(refused.value)
-    assert "PostgreSQL is not supported yet" in str(refused.value)
+        await open_store("mysql://joe:hunter2@db.example/petitions")
+    assert "'mysql://joe:***@db.example/petitions'" in str(refused.value)
+    assert "is not supported" in str(refused.value)
+    assert "hunter2" not in str(refused.value)
+
+
+async def test_a_postgresql_url_without_a_database_is_refused_with_its_password_masked() -> None:
+    with pytest.raises(UnsupportedStorage) as refused:
+        await open_store("postgresql://joe:hunter2@db.example")
+    assert "'postgresql://joe:***@db.example' names no database" in str(refused.value)
     assert "hunter2" not in str(refused.value)

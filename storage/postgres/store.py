@@ -1,0 +1,328 @@
+"""`PostgresStore`: the store for several bot processes on one shared database (asyncpg).
+
+Every rule that must hold across processes is the database's: the unique indexes keep one
+signature per account and per email, the inbox's unique key drops a redelivered update
+whichever worker it reaches, and `hold_person` serialises one person's turns with an
+advisory lock held until the turn commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import zlib
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import asyncpg
+
+from core.models import AuditEntry, ConsentRecord, NewSignature, Signature
+from core.states import ConversationState, state_from_json
+from core.store import AlreadySigned
+from storage.postgres.broadcasts import PostgresBroadcasts
+from storage.postgres.claimer import Claimer
+from storage.postgres.connections import Connection
+from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
+from storage.postgres.inbox import PostgresInbox
+from storage.postgres.migrations import migrate
+
+POOL_SIZE = 10
+
+_SIGNATURE_COLUMNS = """
+    s.id, s.petition, s.platform, s.user_id, s.name, s.email, s.postal_code, s.country,
+    s.source, s.referrer_code, s.ref_code, s.opted_in, s.signed_at, s.withdrawn_at,
+    (SELECT text_version FROM consents WHERE signature_id = s.id AND kind = 'processing'
+        ORDER BY id DESC LIMIT 1) AS consent_version,
+    (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'processing'
+        ORDER BY id DESC LIMIT 1) AS consent_at,
+    (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'updates'
+        ORDER BY id DESC LIMIT 1) AS opted_in_at
+"""
+_ACTIVE = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = $1"
+
+
+class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
+    """The store protocol on one PostgreSQL database, shared by any number of processes."""
+
+    @classmethod
+    async def open(cls, url: str, pool_size: int = POOL_SIZE) -> PostgresStore:
+        """Connect (a password not in the URL comes from ``PGPASSWORD``) and apply the
+        migrations this database lacks."""
+        async with contextlib.AsyncExitStack() as undo:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+            undo.push_async_callback(pool.close)
+            async with pool.acquire() as connection:
+                await migrate(connection)
+            claimer = await Claimer.open(url)
+            undo.pop_all()
+        return cls(pool, claimer)
+
+    def __init__(self, pool: asyncpg.Pool, claimer: Claimer) -> None:
+        super().__init__(pool)
+        self._claimer = claimer
+
+    async def close(self) -> None:
+        await self._close_connections()
+        await self._claimer.close()
+
+    async def hold_person(self, key: str) -> None:
+        """Inside a transaction: no other process handles this person until it ends."""
+        await self._fetchval("SELECT pg_advisory_xact_lock($1)", person_lock(key))
+
+    # Conversations
+
+    async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
+        state = await self._fetchval(
+            "SELECT state FROM conversations WHERE platform = $1 AND user_id = $2",
+            platform,
+            user_id,
+        )
+        return state_from_json(state) if state is not None else None
+
+    async def save_conversation(self, state: ConversationState) -> None:
+        await self._execute(
+            "INSERT INTO conversations (platform, user_id, state, updated_at)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (platform, user_id)"
+            " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            state.platform,
+            state.user_id,
+            state.model_dump_json(),
+            state.updated_at,
+        )
+
+    async def delete_conversation(self, platform: str, user_id: str) -> None:
+        await self._execute(
+            "DELETE FROM conversations WHERE platform = $1 AND user_id = $2", platform, user_id
+        )
+
+    # Signatures
+
+    async def add_signature(self, new: NewSignature) -> Signature:
+        async def insert(db: Connection) -> int:
+            signature_id: int = await db.fetchval(
+                "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
+                " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at,"
+                " signed_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+                " $14) RETURNING id",
+                new.petition,
+                new.platform,
+                new.user_id,
+                new.name,
+                new.email,
+                new.email_key,  # the petition's rule, computed by the core
+                new.postal_code,
+                new.country,
+                new.source,
+                new.referrer_code,
+                new.ref_code,
+                new.opted_in,
+                new.signed_at,
+                new.signed_at.date(),
+            )
+            await db.executemany(
+                "INSERT INTO consents (signature_id, kind, granted, text_version, at)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                [
+                    (signature_id, "processing", True, new.consent_version, new.signed_at),
+                    (signature_id, "updates", new.opted_in, None, new.signed_at),
+                ],
+            )
+            keys = _tally_keys(new.signed_at.date().isoformat(), new)
+            await _tally(db, new.petition, keys, +1)
+            return signature_id
+
+        try:
+            signature_id = await self._write(insert)
+        except asyncpg.UniqueViolationError as exc:
+            refusal = await self._duplicate(new, exc.constraint_name)
+            if refusal is None:
+                raise  # not a second signature (a reference code collision, say)
+            raise refusal from exc
+        return Signature(
+            id=signature_id,
+            consent_at=new.signed_at,
+            opted_in_at=new.signed_at,
+            **new.model_dump(exclude={"email_key"}),
+        )
+
+    async def _duplicate(self, new: NewSignature, constraint: str | None) -> AlreadySigned | None:
+        """Which rule an insert broke, asked again rather than read from the error (which
+        names one index even when both rules fail); the account rule first."""
+        if await self._fetchval(f"{_ACTIVE} AND platform = $2 AND user_id = $3", *_account(new)):
+            return AlreadySigned(None, by_email=False)
+        if new.email_key is not None and await self._fetchval(
+            f"{_ACTIVE} AND email_key = $2", new.petition, new.email_key
+        ):
+            return AlreadySigned(None, by_email=True)
+        # The signature that won was withdrawn meanwhile: the error still says which rule.
+        if constraint in ("signatures_one_per_account", "signatures_one_per_email"):
+            return AlreadySigned(None, by_email=constraint.endswith("email"))
+        return None
+
+    async def active_signature(
+        self, petition: str, platform: str, user_id: str
+    ) -> Signature | None:
+        rows = await self._signatures(
+            "s.petition = $1 AND s.platform = $2 AND s.user_id = $3 AND s.withdrawn_at IS NULL",
+            petition,
+            platform,
+            user_id,
+        )
+        return rows[0] if rows else None
+
+    async def email_has_signed(self, petition: str, email_key: str) -> bool:
+        found = await self._fetchval(f"{_ACTIVE} AND email_key = $2", petition, email_key)
+        return found is not None
+
+    async def signatures_of(self, platform: str, user_id: str) -> list[Signature]:
+        return await self._signatures("s.platform = $1 AND s.user_id = $2", platform, user_id)
+
+    async def signature_by_ref_code(self, ref_code: str) -> Signature | None:
+        rows = await self._signatures("s.ref_code = $1", ref_code)
+        return rows[0] if rows else None
+
+    async def consents_of(self, platform: str, user_id: str) -> list[ConsentRecord]:
+        rows = await self._fetch(
+            "SELECT c.signature_id, c.kind, c.granted, c.text_version, c.at FROM consents c"
+            " JOIN signatures s ON s.id = c.signature_id"
+            " WHERE s.platform = $1 AND s.user_id = $2 ORDER BY c.id",
+            platform,
+            user_id,
+        )
+        return [
+            ConsentRecord(
+                signature_id=row["signature_id"],
+                kind=row["kind"],
+                granted=row["granted"],
+                text_version=row["text_version"],
+                at=row["at"],
+            )
+            for row in rows
+        ]
+
+    async def withdraw(self, signature_id: int, at: datetime) -> bool:
+        async def erase(db: Connection) -> bool:
+            row = await db.fetchrow(
+                "UPDATE signatures SET name = NULL, email = NULL, email_key = NULL,"
+                " postal_code = NULL, opted_in = false, withdrawn_at = $2"
+                " WHERE id = $1 AND withdrawn_at IS NULL"
+                " RETURNING petition, platform, source, referrer_code, signed_day",
+                signature_id,
+                at,
+            )
+            if row is None:
+                return False
+            keys = _tally_keys(
+                row["signed_day"].isoformat(), row["platform"], row["source"], row["referrer_code"]
+            )
+            await _tally(db, row["petition"], keys, -1)
+            return True
+
+        return await self._write(erase)
+
+    async def active_signatures(
+        self, petition: str, batch_size: int = 1000
+    ) -> AsyncIterator[list[Signature]]:
+        last_id = 0
+        while True:
+            batch = await self._signatures(
+                "s.petition = $1 AND s.withdrawn_at IS NULL AND s.id > $2 ORDER BY s.id LIMIT $3",
+                petition,
+                last_id,
+                batch_size,
+                ordered=False,
+            )
+            if not batch:
+                return
+            yield batch
+            last_id = batch[-1].id
+
+    # Audit
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        await self._execute(
+            "INSERT INTO audit_log (at, actor, action, petition, detail)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.petition,
+            entry.detail,
+        )
+
+    async def audit_log(self, limit: int) -> list[AuditEntry]:
+        rows = await self._fetch(
+            "SELECT at, actor, action, petition, detail FROM audit_log ORDER BY id DESC LIMIT $1",
+            limit,
+        )
+        return [AuditEntry(**dict(row)) for row in rows]
+
+    async def audit_of(self, actor: str) -> list[AuditEntry]:
+        rows = await self._fetch(
+            "SELECT at, actor, action, petition, detail FROM audit_log WHERE actor = $1"
+            " ORDER BY id",
+            actor,
+        )
+        return [AuditEntry(**dict(row)) for row in rows]
+
+    async def _signatures(self, where: str, *args: object, ordered: bool = True) -> list[Signature]:
+        order = " ORDER BY s.id" if ordered else ""
+        sql = f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s WHERE {where}{order}"
+        return [_signature(row) for row in await self._fetch(sql, *args)]
+
+
+def person_lock(key: str) -> int:
+    """The advisory lock number of one person (a signed 64-bit number, stable everywhere)."""
+    high = zlib.crc32(key.encode())
+    low = zlib.adler32(key.encode())
+    return ((high << 32) | low) - (1 << 63)
+
+
+def _account(new: NewSignature) -> tuple[str, str, str]:
+    return (new.petition, new.platform, new.user_id)
+
+
+def _tally_keys(
+    day: str, signer: NewSignature | str, source: str | None = None, referrer: str | None = None
+) -> list[tuple[str, str]]:
+    if isinstance(signer, NewSignature):
+        platform, source, referrer = signer.platform, signer.source, signer.referrer_code
+    else:
+        platform = signer
+    keys = [("total", ""), ("day", day), ("platform", platform), ("source", source or "direct")]
+    if referrer:
+        keys.append(("referrer", referrer))
+    return keys
+
+
+async def _tally(db: Connection, petition: str, keys: list[tuple[str, str]], delta: int) -> None:
+    # One shard per write, the same for all its keys: rows are locked in the same order by
+    # everyone (the keys' order), so two signings never wait for each other in a cycle.
+    shard = random.randrange(TALLY_SHARDS)
+    await db.executemany(
+        "INSERT INTO tallies (petition, dimension, key, shard, n) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (petition, dimension, key, shard) DO UPDATE SET n = tallies.n + excluded.n",
+        [(petition, dimension, key, shard, delta) for dimension, key in keys],
+    )
+
+
+def _signature(row: asyncpg.Record) -> Signature:
+    return Signature(
+        id=row["id"],
+        petition=row["petition"],
+        platform=row["platform"],
+        user_id=row["user_id"],
+        name=row["name"],
+        email=row["email"],
+        postal_code=row["postal_code"],
+        country=row["country"],
+        source=row["source"],
+        referrer_code=row["referrer_code"],
+        ref_code=row["ref_code"],
+        opted_in=row["opted_in"],
+        signed_at=row["signed_at"],
+        withdrawn_at=row["withdrawn_at"],
+        consent_version=row["consent_version"] or "",
+        consent_at=row["consent_at"],
+        opted_in_at=row["opted_in_at"],
+    )
