@@ -36,7 +36,9 @@ from core.storage_url import storage_kind
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
 # DM rate; opening DMs too fast earns error 40003, so start conservative.
-DEFAULT_BROADCAST_RATES = {"telegram": 25.0, "discord": 5.0}
+# Matrix: Synapse's default per-user message limit is low; exempt the bot account
+# (README) and raise this to what the homeserver allows.
+DEFAULT_BROADCAST_RATES = {"telegram": 25.0, "discord": 5.0, "matrix": 5.0}
 
 ENV_CONFIG = "PETITION_BOT_CONFIG"
 BUNDLED_EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
@@ -109,6 +111,16 @@ class EmailSettings(BaseModel):
     max_connections: Annotated[int, Within(1, 100)] = 8  # to the mail server at once
 
 
+class MatrixSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: StrictBool = False
+    homeserver_url: str = "https://matrix.example.org"
+    user_id: str = "@petitionbot:example.org"
+    # Room members at or above this power level are moderators (checked in the core).
+    moderator_power_level: Annotated[int, Within(0, 100)] | None = None
+
+
 class AppConfig(BaseModel):
     """The parsed configuration file."""
 
@@ -123,6 +135,7 @@ class AppConfig(BaseModel):
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
+    matrix: MatrixSettings = MatrixSettings()
     email: EmailSettings | None = None
 
     @model_validator(mode="after")
@@ -144,7 +157,8 @@ class AppConfig(BaseModel):
                 "organizer_groups": self.roles.organizer_groups
                 | {f"discord:{i}" for i in self.discord.organizer_role_ids},
                 "moderator_groups": self.roles.moderator_groups
-                | {f"discord:{i}" for i in self.discord.moderator_role_ids},
+                | {f"discord:{i}" for i in self.discord.moderator_role_ids}
+                | _power_group(self.matrix),
             }
         )
         # Rates not in the file keep the shipped defaults (Telegram 25/s, Discord 5/s).
@@ -159,6 +173,11 @@ class AppConfig(BaseModel):
             confirmation=self.confirmation,
             flood=self.flood,
         )
+
+
+def _power_group(matrix: MatrixSettings) -> set[str]:
+    """Matrix's moderators by power level: the group its adapter gives them (bots/matrix)."""
+    return set() if matrix.moderator_power_level is None else {"matrix:power:moderator"}
 
 
 def find_config(explicit: str | Path | None = None) -> Path:

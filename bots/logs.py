@@ -42,12 +42,14 @@ LIBRARY_FLOORS = {
     "websockets": logging.INFO,
     "asyncio": logging.INFO,
     "hpack": logging.INFO,
+    "nio": logging.INFO,  # its debug lines hold whole events: what people typed
     "httpx": logging.WARNING,  # request URLs (the Bot API's hold the token) at INFO
     "httpcore": logging.WARNING,
 }
 # Every logger the platform libraries write to (a filter on a logger sees only its own
 # records, not its children's), for handlers that are not the root's (a test's capture).
 LIBRARY_LOGGERS = (
+    "nio",
     "httpx",
     "httpcore",
     "tornado.access",

@@ -39,6 +39,8 @@ def available_platforms() -> list[Platform]:
     # Imported here: an adapter's library is big, and only `run` and `broadcast` need it.
     from bots.discord_bot import open_sender as open_discord_sender
     from bots.discord_bot import run_discord
+    from bots.matrix import open_sender as open_matrix_sender
+    from bots.matrix import run_matrix
     from bots.telegram.runner import run_telegram, telegram_enabled
     from bots.telegram.sender import open_sender as open_telegram_sender
 
@@ -48,11 +50,18 @@ def available_platforms() -> list[Platform]:
     discord = Platform(
         "Discord", "DISCORD_BOT_TOKEN", _discord_enabled, run_discord, open_discord_sender
     )
-    return [telegram, discord]
+    matrix = Platform(
+        "Matrix", "MATRIX_ACCESS_TOKEN", _matrix_enabled, run_matrix, open_matrix_sender
+    )
+    return [telegram, discord, matrix]
 
 
 def _discord_enabled(config: AppConfig) -> bool:
     return config.discord.enabled
+
+
+def _matrix_enabled(config: AppConfig) -> bool:
+    return config.matrix.enabled
 
 
 DISPATCHER = "dispatcher"
@@ -60,7 +69,7 @@ DISPATCHER = "dispatcher"
 
 # What ``run --only`` may name: one platform's chat adapter, or the dispatcher. Spelled out
 # (tests check it against `available_platforms`) so the parser imports no adapter library.
-ROLES = ("telegram", "discord", DISPATCHER)
+ROLES = ("telegram", "discord", "matrix", DISPATCHER)
 
 
 async def run_platforms(
@@ -77,7 +86,8 @@ async def run_platforms(
         named = f"{only} is not enabled. " if only not in (None, DISPATCHER) else ""
         raise NoPlatformEnabled(
             f"{named}No platform is enabled. Set [telegram] enabled = true and the environment "
-            "variable TELEGRAM_BOT_TOKEN, or [discord] enabled = true and DISCORD_BOT_TOKEN. "
+            "variable TELEGRAM_BOT_TOKEN, or [discord] enabled = true and DISCORD_BOT_TOKEN, "
+            "or [matrix] enabled = true and MATRIX_ACCESS_TOKEN. "
             "To try the bot without a token: petition-bot chat"
         )
     for platform in enabled:

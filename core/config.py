@@ -28,7 +28,8 @@ from core.flood import FloodConfig
 from core.messages import MAX_INBOUND_TEXT
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
-ROLE_ENTRY = re.compile(r"^[a-z]+:[A-Za-z0-9_.-]{1,64}$")
+# "platform:id"; an id may be a federated address ("@alice:example.org", a server after a colon).
+ROLE_ENTRY = re.compile(r"^[a-z]+:@?[A-Za-z0-9_.=/+-]{1,255}(?::[A-Za-z0-9_.:\[\]-]{1,255})?$")
 CHANNEL_ENTRY = re.compile(r"^[a-z]+:@?[A-Za-z0-9_.-]{1,64}$")
 MESSAGES_FILE = "core/locales/en.toml"
 

@@ -73,6 +73,14 @@ class InboxStore(Protocol):
         """Forget settled messages older than ``settled_before``; returns how many."""
         ...
 
+    async def get_cursor(self, platform: str) -> str | None:
+        """Where the platform's message stream was last confirmed (a sync token), if ever."""
+        ...
+
+    async def save_cursor(self, platform: str, cursor: str, at: datetime) -> None:
+        """Replace the platform's cursor, durably, once what came before it is recorded."""
+        ...
+
 
 def stored_replies(inbound: Inbound, replies: list[Outbound]) -> StoredReplies:
     """What to keep until the replies are sent: where they go, never what the person wrote."""
@@ -114,6 +122,14 @@ class Inbox:
             )
             for message_id, stored in await self._store.unanswered(platform)
         ]
+
+    async def cursor(self, platform: str) -> str | None:
+        """Where to resume a platform's message stream after a restart."""
+        return await self._store.get_cursor(platform)
+
+    async def confirm(self, platform: str, cursor: str) -> None:
+        """Every message up to ``cursor`` is recorded: the stream may resume after it."""
+        await self._store.save_cursor(platform, cursor, self._clock())
 
     async def settle(self, platform: str, message_id: str) -> None:
         """The message needs nothing more: its replies went out, or it asked for none."""

@@ -42,7 +42,7 @@ def _same(value: Any) -> Any:
 # Each table: its columns in SQLite, how each value is carried over, and PostgreSQL's extras
 # computed from the row (column name → function of the converted row).
 _TIMES = {"signed_at", "withdrawn_at", "at", "updated_at", "created_at", "confirmed_at"}
-_TIMES |= {"finished_at", "reported_at", "received_at", "handled_at", "settled_at"}
+_TIMES |= {"finished_at", "reported_at", "received_at", "handled_at", "settled_at", "saved_at"}
 _FLAGS = {"opted_in", "granted"}
 TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
@@ -67,6 +67,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "seq", "platform", "message_id", "received_at", "payload", "handled_at", "reply_to",
         "replies", "settled_at",
     ),
+    "platform_cursors": ("platform", "cursor", "saved_at"),
 }  # fmt: skip
 _EXTRAS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "signatures": {"signed_day": lambda row: row["signed_at"].date()},

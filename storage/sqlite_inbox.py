@@ -80,3 +80,20 @@ class SqliteInbox(SqliteConnections):
             return cursor.rowcount
 
         return await self._write(prune)
+
+    async def get_cursor(self, platform: str) -> str | None:
+        rows = await self._fetch(
+            "SELECT cursor FROM platform_cursors WHERE platform = ?", (platform,)
+        )
+        return rows[0][0] if rows else None
+
+    async def save_cursor(self, platform: str, cursor: str, at: datetime) -> None:
+        def save(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO platform_cursors (platform, cursor, saved_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (platform) DO UPDATE SET cursor = excluded.cursor,"
+                " saved_at = excluded.saved_at",
+                (platform, cursor, at.isoformat()),
+            )
+
+        await self._write(save)

@@ -87,3 +87,19 @@ class PostgresInbox(PostgresConnections):
         return await self._execute(
             "DELETE FROM inbox WHERE settled_at IS NOT NULL AND settled_at < $1", settled_before
         )
+
+    async def get_cursor(self, platform: str) -> str | None:
+        rows = await self._fetch(
+            "SELECT cursor FROM platform_cursors WHERE platform = $1", platform
+        )
+        return rows[0]["cursor"] if rows else None
+
+    async def save_cursor(self, platform: str, cursor: str, at: datetime) -> None:
+        await self._execute(
+            "INSERT INTO platform_cursors (platform, cursor, saved_at) VALUES ($1, $2, $3)"
+            " ON CONFLICT (platform) DO UPDATE SET cursor = excluded.cursor,"
+            " saved_at = excluded.saved_at",
+            platform,
+            cursor,
+            at,
+        )

@@ -58,3 +58,14 @@ async def test_settled_messages_are_forgotten_after_a_week(store: Store) -> None
     assert await store.prune_inbox(NOW - timedelta(days=7)) == 0
     assert await store.prune_inbox(NOW + timedelta(seconds=1)) == 1
     assert await store.record_inbound("telegram", "1", "x", NOW)
+
+
+async def test_a_platform_cursor_is_kept_replaced_and_separate_per_platform(
+    store: Store,
+) -> None:
+    assert await store.get_cursor("matrix") is None
+    await store.save_cursor("matrix", "s72594_4483_1934", NOW)
+    await store.save_cursor("other", "42", NOW)
+    await store.save_cursor("matrix", "s72595_4483_1934", NOW + timedelta(seconds=1))
+    assert await store.get_cursor("matrix") == "s72595_4483_1934"
+    assert await store.get_cursor("other") == "42"

@@ -22,6 +22,7 @@ from bots.config import BUNDLED_EXAMPLE, AppConfig, parse_config
 from bots.console import PLATFORM, ConsoleChat
 from bots.discord_adapter.commands import build_commands
 from bots.discord_bot import DiscordPetitionBot, create_bot
+from bots.matrix import create_bot as create_matrix_bot
 from bots.runtime import build_runtime, open_runtime
 from bots.telegram_bot import create_application, running
 from core.bot import PetitionBot
@@ -37,6 +38,10 @@ from core.commands.table import (
 from core.roles import Role
 from tests.fakes.memory_store import MemoryStore
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.matrix.conftest import Person, RunningBot, bot_account, matrix_config, synapse
+from tests.matrix.synapse import Synapse
+
+__all__ = ["bot_account", "synapse"]  # the Matrix fixtures: a real Synapse, a bot account
 
 pytestmark = [pytest.mark.timeout(30)]
 
@@ -142,3 +147,29 @@ async def test_the_terminal_answers_every_declared_command_as_typed(tmp_path: Pa
         assert replies and all(unknown not in r.text.to_plain_text() for r in replies), command
     [refused] = await chat.say("/nosuchcommand")
     assert unknown in refused.text.to_plain_text()
+
+
+@pytest.mark.requires_service("synapse")
+async def test_matrix_answers_every_declared_command_typed_with_an_exclamation_mark(
+    synapse: Synapse, bot_account: str, tmp_path: Path
+) -> None:
+    import secrets
+
+    person = Person(synapse, f"c{secrets.token_hex(3)}")
+    roles = {"organizers": [f"matrix:{person.user_id}"]}
+    runtime = await open_runtime(matrix_config(tmp_path, synapse, bot_account, roles=roles))
+    bot = RunningBot(runtime, create_matrix_bot(runtime))
+    try:
+        await bot.ready()
+        await person.start()
+        room = await person.open_direct(bot_account)
+        await person.ask(room, "!help", "")  # the bot has joined
+        for command in COMMANDS:  # one at a time: each gets its own answer
+            answer = await person.ask(room, f"!{command.name}", "")
+            assert "I don't know the command" not in answer.body, command.name
+        refused = await person.ask(room, "!nosuchcommand", "/nosuchcommand")
+        assert "I don't know the command" in refused.body
+    finally:
+        await bot.stop()
+        await runtime.close()
+        await person.client.close()

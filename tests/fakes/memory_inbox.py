@@ -12,6 +12,7 @@ class MemoryInbox:
 
     def __init__(self) -> None:
         self.inbox: dict[tuple[str, str], dict] = {}
+        self.cursors: dict[str, str] = {}
 
     async def record_inbound(
         self, platform: str, message_id: str, payload: str, at: datetime
@@ -57,3 +58,9 @@ class MemoryInbox:
         for key in old:
             del self.inbox[key]
         return len(old)
+
+    async def get_cursor(self, platform: str) -> str | None:
+        return self.cursors.get(platform)
+
+    async def save_cursor(self, platform: str, cursor: str, at: datetime) -> None:
+        self.cursors[platform] = cursor

@@ -36,9 +36,10 @@ async def test_migrate_lists_then_applies_then_finds_nothing_on_postgresql(
     try:
         config = _config(tmp_path, fresh)
         dry = _migrate(tmp_path, config, "--dry-run")
-        assert "1 migration(s) to apply: 0001_initial (nothing was changed)." in dry
+        assert "2 migration(s) to apply: 0001_initial, 0002_platform_cursors (nothing" in dry
         assert "0001_initial" in _migrate(tmp_path, config, "--dry-run")  # still to do
-        assert "Applied 1 migration(s): 0001_initial." in _migrate(tmp_path, config)
+        applied = _migrate(tmp_path, config)
+        assert "Applied 2 migration(s): 0001_initial, 0002_platform_cursors." in applied
         assert "up to date" in _migrate(tmp_path, config, "--dry-run")
         assert "up to date" in _migrate(tmp_path, config)
     finally:
@@ -47,7 +48,7 @@ async def test_migrate_lists_then_applies_then_finds_nothing_on_postgresql(
 
 def test_migrate_works_on_sqlite_too(tmp_path: Path) -> None:
     config = _config(tmp_path, "sqlite:///petition.db")
-    assert "5 migration(s) to apply: 0001_initial" in _migrate(tmp_path, config, "--dry-run")
+    assert "7 migration(s) to apply: 0001_initial" in _migrate(tmp_path, config, "--dry-run")
     assert not (tmp_path / "petition.db").exists()  # a dry run creates nothing
-    assert "Applied 5 migration(s)" in _migrate(tmp_path, config)
+    assert "Applied 7 migration(s)" in _migrate(tmp_path, config)
     assert "up to date" in _migrate(tmp_path, config, "--dry-run")
