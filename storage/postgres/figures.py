@@ -31,11 +31,18 @@ class PostgresFigures(PostgresConnections):
         )
         return int(total or 0)
 
+    async def pending_count(self, petition: str) -> int:
+        pending = await self._fetchval(
+            "SELECT sum(n) FROM tallies WHERE petition = $1 AND dimension = 'pending' AND key = ''",
+            petition,
+        )
+        return int(pending or 0)
+
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)
         rows = await self._fetch(
             _SUMS.format(
-                where="dimension IN ('total', 'platform', 'source')"
+                where="dimension IN ('total', 'platform', 'source', 'pending')"
                 " OR (dimension = 'day' AND key >= $2)"
             ),
             petition,
@@ -46,7 +53,13 @@ class PostgresFigures(PostgresConnections):
             petition,
             TOP_REFERRERS,
         )
-        by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
+        by: dict[str, dict[str, int]] = {
+            "total": {},
+            "platform": {},
+            "source": {},
+            "day": {},
+            "pending": {},
+        }
         for row in rows:
             by[row["dimension"]][row["key"]] = int(row["n"])
         last_days = tuple(
@@ -61,6 +74,7 @@ class PostgresFigures(PostgresConnections):
             by_platform=by["platform"],
             by_source=by["source"],
             top_referrers=tuple((row["key"], int(row["n"])) for row in referrers),
+            pending=by["pending"].get("", 0),
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
@@ -71,7 +85,8 @@ class PostgresFigures(PostgresConnections):
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
         rows = await self._fetch(
             "SELECT name, platform, signed_at FROM signatures"
-            " WHERE petition = $1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT $2",
+            " WHERE petition = $1 AND withdrawn_at IS NULL AND NOT pending"
+            " ORDER BY id DESC LIMIT $2",
             petition,
             limit,
         )

@@ -36,10 +36,16 @@ async def test_migrate_lists_then_applies_then_finds_nothing_on_postgresql(
     try:
         config = _config(tmp_path, fresh)
         dry = _migrate(tmp_path, config, "--dry-run")
-        assert "2 migration(s) to apply: 0001_initial, 0002_platform_cursors (nothing" in dry
+        assert (
+            "3 migration(s) to apply: 0001_initial, 0002_platform_cursors,"
+            " 0003_email_confirmation (nothing" in dry
+        )
         assert "0001_initial" in _migrate(tmp_path, config, "--dry-run")  # still to do
         applied = _migrate(tmp_path, config)
-        assert "Applied 2 migration(s): 0001_initial, 0002_platform_cursors." in applied
+        assert (
+            "Applied 3 migration(s): 0001_initial, 0002_platform_cursors,"
+            " 0003_email_confirmation." in applied
+        )
         assert "up to date" in _migrate(tmp_path, config, "--dry-run")
         assert "up to date" in _migrate(tmp_path, config)
     finally:
