@@ -74,6 +74,53 @@ async def _run(config: AppConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _web(config: AppConfig, args: argparse.Namespace) -> int:
+    """The campaign site alone, whatever ``[web] enabled`` says (no bots in this process)."""
+    from bots.web import run_web
+
+    configure_logging(args.log_level or logging.INFO)
+    runtime = await open_runtime(config)
+    try:
+        await run_web(runtime)
+    except OSError as exc:
+        print(f"The web server cannot start: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        await runtime.close()
+    return 0
+
+
+async def _poster(config: AppConfig, args: argparse.Namespace) -> int:
+    """Write a petition's share poster (title, count, QR code of the sign link) as PNG."""
+    from bots.web.poster import poster_link, poster_png
+    from core.public_feed import PublicFeed
+
+    configure_logging(args.log_level or logging.WARNING)
+    petition = _petition(config, args.petition)
+    if petition is None:
+        return EXIT_CONFIG
+    link = poster_link(config, petition)
+    if link is None:
+        print(
+            "No link for the QR code: set [web] sign_links or the petition's site_url",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    runtime = await open_runtime(config)
+    try:
+        snapshot = await PublicFeed(config.campaign, runtime.store).snapshot(petition, utc_now())
+        png = await poster_png(snapshot, link)
+        with _private_file(args.output, mode=0o644) as out:
+            out.write(png)
+    except OSError as exc:
+        print(f"Cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        await runtime.close()
+    print(f"Poster written to {args.output}", file=sys.stderr)
+    return 0
+
+
 async def _stats(config: AppConfig, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or logging.WARNING)
     petition = _petition(config, args.petition)
@@ -211,7 +258,7 @@ def _parser() -> argparse.ArgumentParser:
     chat = command("chat", "chat with the bot in this terminal (no token needed)")
     chat.add_argument("--user", default=_default_user(), help="your console user name")
     chat.set_defaults(handler=_chat)
-    run = command("run", "start every enabled platform bot")
+    run = command("run", "start every enabled platform bot (and the site if [web] is enabled)")
     run.add_argument(
         "--only",
         choices=ROLES,
@@ -219,6 +266,13 @@ def _parser() -> argparse.ArgumentParser:
         " chat (without broadcast delivery) or the dispatcher (broadcasts only)",
     )
     run.set_defaults(handler=_run)
+    command(
+        "web", "serve only the campaign site: count feed, widget, probes, metrics"
+    ).set_defaults(handler=_web)
+    poster = command("poster", "write a printable share poster (PNG) with a QR code")
+    poster.add_argument("--petition", default=None, help="petition slug (default: the default)")
+    poster.add_argument("--output", metavar="FILE", required=True, help="PNG file to write")
+    poster.set_defaults(handler=_poster)
     stats = command("stats", "print a petition's statistics")
     stats.add_argument("--petition", default=None, help="petition slug (default: the default)")
     stats.add_argument("--chart", metavar="FILE", help="also write the signatures chart (PNG)")

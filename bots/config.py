@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    HttpUrl,
     StrictBool,
     ValidationError,
     field_validator,
@@ -111,6 +112,30 @@ class EmailSettings(BaseModel):
     max_connections: Annotated[int, Within(1, 100)] = 8  # to the mail server at once
 
 
+class WebSettings(BaseModel):
+    """The campaign site's server: count feed, live updates, widget, poster, probes, metrics."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: StrictBool = False
+    listen: str = "127.0.0.1"
+    port: Annotated[int, Within(1, 65535)] = 8080
+    # Origins whose pages may read the feed from JavaScript; "*" for any.
+    allowed_origins: tuple[str, ...] = ("*",)
+    # How often the live count is read (one store read per petition per interval).
+    event_interval_seconds: Annotated[float, Within(0.1, 60, " seconds")] = 1.0
+    # How long the server keeps a petition's figures for the feed, widget and poster (one
+    # store read per petition per period, whatever the traffic); 0 reads on every request.
+    feed_refresh_seconds: Annotated[float, Within(0, 60, " seconds")] = 1.0
+    # How long a CDN or browser may keep a feed answer.
+    cache_seconds: Annotated[int, Within(0, 3600, " seconds")] = 5
+    # Where the widget's "Sign on ..." links and the poster's QR code point, by platform,
+    # e.g. { telegram = "https://t.me/dontrunjoe_bot", discord = "https://discord.gg/abc" }.
+    sign_links: dict[Literal["telegram", "discord", "matrix"], HttpUrl] = {}
+    # `/metrics` asks for "Authorization: Bearer <token>" when this variable is set.
+    metrics_token_env: str = "PETITION_BOT_METRICS_TOKEN"
+
+
 class MatrixSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -135,6 +160,7 @@ class AppConfig(BaseModel):
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
+    web: WebSettings = WebSettings()
     matrix: MatrixSettings = MatrixSettings()
     email: EmailSettings | None = None
 

@@ -82,13 +82,14 @@ async def run_platforms(
     enabled = [platform for platform in platforms if platform.enabled(config)]
     if only is not None and only != DISPATCHER:
         enabled = [platform for platform in enabled if platform.name.lower() == only]
-    if not enabled:
+    if not enabled and not (only is None and config.web.enabled):
         named = f"{only} is not enabled. " if only not in (None, DISPATCHER) else ""
         raise NoPlatformEnabled(
             f"{named}No platform is enabled. Set [telegram] enabled = true and the environment "
             "variable TELEGRAM_BOT_TOKEN, or [discord] enabled = true and DISCORD_BOT_TOKEN, "
             "or [matrix] enabled = true and MATRIX_ACCESS_TOKEN. "
-            "To try the bot without a token: petition-bot chat"
+            "To try the bot without a token: petition-bot chat. To serve only the campaign "
+            "site: [web] enabled = true, or petition-bot web"
         )
     for platform in enabled:
         token = os.environ.get(platform.token_env, "").strip()
@@ -105,6 +106,10 @@ async def run_platforms(
                     group.create_task(_dispatch(platform, runtime))
                 else:
                     group.create_task(_run_one(platform, runtime, deliver=only is None))
+            if config.web.enabled:
+                # A dispatcher has no chat connection for /readyz to wait for.
+                chats = () if only == DISPATCHER else tuple(p.name for p in enabled)
+                group.create_task(_run_site(runtime, chats))
     except* PlatformStopped as stopped:
         # One line per platform that failed (a rejected token, say), not a traceback.
         raise PlatformStopped("\n".join(str(e) for e in stopped.exceptions)) from None
@@ -134,3 +139,12 @@ async def _run_one(platform: Platform, runtime: Runtime, deliver: bool) -> None:
         raise
     except Exception as exc:
         raise PlatformStopped(f"{platform.name} stopped: {exc}") from exc
+
+
+async def _run_site(runtime: Runtime, platforms: tuple[str, ...]) -> None:
+    from bots.web import run_web  # aiohttp's server only when the site is on
+
+    try:
+        await run_web(runtime, platforms)
+    except OSError as exc:  # the port is taken, say
+        raise PlatformStopped(f"The web server stopped: {exc.strerror or exc}") from exc

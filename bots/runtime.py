@@ -7,9 +7,10 @@ callers, tests and benchmarks. It is the only module of ``bots/`` that knows ``s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bots.config import AppConfig
+from bots.connections import Connections
 from bots.mail import build_mailer
 from core.bot import Clock, PetitionBot, utc_now
 from core.store import Store
@@ -34,6 +35,8 @@ class Runtime:
     config: AppConfig
     store: Store
     core: PetitionBot
+    # Each adapter reports here whether it is connected (for `/readyz`).
+    connections: Connections = field(default_factory=Connections)
 
     async def close(self) -> None:
         """Stop broadcast delivery, then finish pending writes and release the store."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
 from core.mail import CodeToSend, Mailer
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
+from core.meter import Meters
 from core.models import AuditEntry
 from core.referrals import parse_payload
 from core.roles import Role, RoleBook
@@ -65,6 +67,7 @@ class PetitionBot:
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
         self._flood = flood or MemoryFloodGate(campaign.flood)
+        self.meters = Meters()  # per-process counts, for whoever watches (bots/web/metrics.py)
         self.inbox = Inbox(store, clock)
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
@@ -73,7 +76,7 @@ class PetitionBot:
             store, campaign, self.conversations, self.confirmation
         )
         withdrawal = WithdrawalConversation(store, campaign)
-        self.deliveries = Deliveries(store, campaign, self.catalog, clock)
+        self.deliveries = Deliveries(store, campaign, self.catalog, clock, self.meters)
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
         self.exports = Exports(store)
         self.figures = Figures(store, self.catalog)
@@ -119,7 +122,11 @@ class PetitionBot:
         """
         verdict = await self._flood.admit(inbound.user_key, _is_signing(inbound))
         if verdict is Verdict.ADMIT:
-            return await self._answer(inbound, caps, self._dispatch)
+            started = time.perf_counter()
+            try:
+                return await self._answer(inbound, caps, self._dispatch)
+            finally:
+                self.meters.turn(inbound, time.perf_counter() - started)
         log.info("flood limit reached by %s: %s", inbound.user_key, verdict)
         replies = [self._slow_down(inbound)] if verdict is Verdict.WARN else []
         if inbound.message_id is not None:
@@ -149,11 +156,13 @@ class PetitionBot:
                     await self.store.hold_person(inbound.user_key)
                     answers = await self._safely(inbound, caps, answer, outbox)
                     replies = [fit_choices(reply, caps) for reply in answers]
+                    answered = time.perf_counter()
                     if inbound.message_id is not None:
                         kept = stored_replies(inbound, replies)
                         await self.store.mark_handled(
                             inbound.platform, inbound.message_id, kept, self.clock()
                         )
+                self.meters.committed(time.perf_counter() - answered)
             except Exception:  # the turn could not be stored; the person is told so
                 log.exception("could not store the turn of %s", inbound.user_key)
                 return [self._internal_error(inbound)]
@@ -228,6 +237,7 @@ class PetitionBot:
         command, handler = self._commands[name]
         if turn.role < command.audience:
             await self._audit(turn, f"refused:{name}")
+            self.meters.refused(turn.inbound.platform, name)
             return [turn.say("not_allowed", private=True, command=name)]
         if command.private and turn.in_group_without_privacy:
             return [self._go_private(turn, command)]

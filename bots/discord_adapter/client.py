@@ -37,6 +37,8 @@ INTENTS = discord.Intents(guilds=True, dm_messages=True)
 # `discord.RateLimited`, which the sender reports as "retry after" (30 s is its minimum).
 MAX_RATELIMIT_WAIT_SECONDS = 30.0
 TOKEN_ENV = "DISCORD_BOT_TOKEN"
+# The name `run` knows this platform by (bots/platforms.py), as `/readyz` reports it.
+CONNECTION_NAME = "Discord"
 
 
 class DiscordPetitionBot(discord.Client):
@@ -50,6 +52,7 @@ class DiscordPetitionBot(discord.Client):
         )
         self.config = runtime.config
         self.core = runtime.core
+        self._connections = runtime.connections
         self.tree = app_commands.CommandTree(self)  # SimCord and discord.py expect `.tree`
         self.sender = DiscordSender(self)
         self.dispatcher = Dispatcher(self._handle)
@@ -69,6 +72,15 @@ class DiscordPetitionBot(discord.Client):
         """Stop broadcasting while the HTTP client is still open, then disconnect."""
         await self.core.deliveries.stop(PLATFORM)
         await super().close()
+
+    async def on_ready(self) -> None:
+        self._connections.connected(CONNECTION_NAME)
+
+    async def on_resumed(self) -> None:
+        self._connections.connected(CONNECTION_NAME)
+
+    async def on_disconnect(self) -> None:
+        self._connections.disconnected(CONNECTION_NAME)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.dispatcher.on_interaction(interaction)

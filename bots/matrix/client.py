@@ -41,6 +41,8 @@ from core.keyed_lock import KeyedLock
 from core.messages import Capabilities, Choice, Inbound, LinkButton, Outbound
 
 log = logging.getLogger(__name__)
+# The name `run` knows this platform by (bots/platforms.py), as `/readyz` reports it.
+CONNECTION_NAME = "Matrix"
 
 TOKEN_ENV = "MATRIX_ACCESS_TOKEN"
 SYNC_TIMEOUT_MS = 30_000
@@ -64,6 +66,7 @@ class MatrixBot:
     def __init__(self, runtime: Runtime, client: AsyncClient, deliver_broadcasts: bool) -> None:
         self.core = runtime.core
         self.settings = runtime.config.matrix
+        self._connections = runtime.connections
         self.client = client
         self.sender = MatrixSender(client, {})
         self._deliver_broadcasts = deliver_broadcasts
@@ -92,11 +95,14 @@ class MatrixBot:
                     await self._accept(response, handle=since is not None)
                     since = response.next_batch
                     self.ready.set()
+                    self._connections.connected(CONNECTION_NAME)
                 else:
+                    self._connections.disconnected(CONNECTION_NAME)
                     log.warning("sync failed: %s", getattr(response, "status_code", "?"))
                     await asyncio.sleep(2)
                 response = await self.client.sync(SYNC_TIMEOUT_MS, SYNC_FILTER, since)
         finally:
+            self._connections.disconnected(CONNECTION_NAME)
             await self.core.deliveries.stop(PLATFORM)
             for task in list(self._tasks):
                 task.cancel()

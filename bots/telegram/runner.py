@@ -23,6 +23,8 @@ from bots.telegram.application import ALLOWED_UPDATES, TOKEN_ENV, adapter_of, cr
 from core.errors import MissingToken, StartupError
 
 log = logging.getLogger(__name__)
+# The name `run` knows this platform by (bots/platforms.py), as `/readyz` reports it.
+PLATFORM_NAME = "Telegram"
 
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret_token
 
@@ -105,4 +107,8 @@ async def run_telegram(runtime: Runtime, deliver_broadcasts: bool = True) -> Non
     application = create_application(runtime, deliver_broadcasts=deliver_broadcasts)
     async with running(application):
         log.info("Telegram: receiving updates by %s", runtime.config.telegram.mode)
-        await asyncio.Event().wait()
+        runtime.connections.connected(PLATFORM_NAME)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            runtime.connections.disconnected(PLATFORM_NAME)

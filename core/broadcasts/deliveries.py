@@ -23,6 +23,7 @@ from core.broadcasts.worker import DeliveryWorker
 from core.catalog import Catalog
 from core.config import CampaignConfig
 from core.delivery import Sender
+from core.meter import Meter
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,10 @@ class Deliveries:
         campaign: CampaignConfig,
         catalog: Catalog,
         clock: Callable[[], datetime],
+        meter: Meter | None = None,
     ) -> None:
         self._store = store
+        self._meter = meter or Meter()
         self._campaign = campaign
         self._catalog = catalog
         self._clock = clock
@@ -55,6 +58,7 @@ class Deliveries:
             self._announcements.message_for,
             self._clock,
             max_attempts=settings.max_attempts,
+            meter=self._meter,
         )
         reporter = (
             ProgressReporter(

@@ -21,6 +21,7 @@ from core.broadcasts.pacing import Pacer
 from core.broadcasts.store import BroadcastStore
 from core.delivery import DeliveryResult, DeliveryStatus, Sender
 from core.messages import Outbound
+from core.meter import Meter
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class DeliveryWorker:
         concurrency: int = 16,
         max_attempts: int = 3,
         retry_delay: float = 1.0,
+        meter: Meter | None = None,
     ) -> None:
         self.platform = sender.platform
         self._store = store
@@ -64,6 +66,7 @@ class DeliveryWorker:
         self._concurrency = concurrency
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        self._meter = meter or Meter()
         self._cancelled: set[int] = set()
         rate = pacer.per_second
         # What is claimed is in flight: after a crash it is never resent. A quarter second of
@@ -125,7 +128,10 @@ class DeliveryWorker:
 
         async def one(delivery: Delivery) -> DeliveryOutcome | None:
             async with slots:
-                return await self._send(broadcast, delivery, sending)
+                outcome = await self._send(broadcast, delivery, sending)
+            if outcome is not None:
+                self._meter.delivered(self.platform, str(outcome.state))
+            return outcome
 
         tasks = {asyncio.create_task(one(delivery)): delivery for delivery in batch}
         try:
@@ -188,6 +194,7 @@ class DeliveryWorker:
                     rate_limited += 1
                     attempts -= 1  # the platform asked us to wait; that is not a failed try
                     self._pacer.pause(result.retry_after or 1.0)
+                    self._meter.paused(self.platform, result.retry_after or 1.0)
                 case _ if attempts >= self._max_attempts or rate_limited >= MAX_RATE_LIMITED_TRIES:
                     return _outcome(delivery, DeliveryState.FAILED, attempts, result.detail)
                 case _ if not sending.stopped:
