@@ -14,6 +14,11 @@ whether the bot keeps up, and the final count check proves that what was measure
 real work: the store must hold exactly N signatures, or the benchmark exits non-zero.
 
     .venv/bin/python bench/sign_throughput.py [--signers 10000] [--concurrency N] [--db PATH]
+        [--confirm-email]
+
+``--confirm-email`` turns on email confirmation: each code is mailed with aiosmtplib to a
+local aiosmtpd server in this process, read from the mail it received, and typed back (one
+more message per signer); the count check then needs every signature confirmed.
 
 On PostgreSQL (several bot processes on one database), for each number of processes in turn
 on a fresh database of the server the URL names, and beside it the same signers on SQLite in
@@ -27,16 +32,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import socket
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from email import message_from_bytes
 from pathlib import Path
+from typing import Any
 
-from bots.config import load_config
+from aiosmtpd.controller import Controller
+
+from bots.config import EmailSettings, load_config
 from bots.console import CAPABILITIES
+from bots.mail import SmtpMailer
 from core.bot import PetitionBot
 from core.config import FieldName, PetitionConfig
 from core.messages import Inbound, InboundKind, Outbound
@@ -79,6 +91,11 @@ def parse_args() -> argparse.Namespace:
         type=Path,
         default=None,
         help="database file to create (must not exist; default: in a fresh temp directory)",
+    )
+    parser.add_argument(
+        "--confirm-email",
+        action="store_true",
+        help="confirm each signature by its emailed code (aiosmtpd on 127.0.0.1)",
     )
     parser.add_argument(
         "--store", default=None, help="a postgresql:// server URL (default: SQLite only)"
@@ -158,8 +175,25 @@ def prompts(bot: PetitionBot, petition: PetitionConfig) -> dict[str, str]:
     }
 
 
+class CodeInbox:
+    """aiosmtpd's handler: the latest code mailed to each address."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, str] = {}
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        mail = message_from_bytes(envelope.content)
+        self.codes[str(mail["To"])] = re.findall(r"\b\d{6}\b", str(mail.get_payload()))[0]
+        return "250 OK"
+
+
 async def sign_one(
-    bot: PetitionBot, asks: dict[str, str], i: int, gate: asyncio.Semaphore, results: Results
+    bot: PetitionBot,
+    asks: dict[str, str],
+    i: int,
+    gate: asyncio.Semaphore,
+    results: Results,
+    inbox: CodeInbox | None = None,
 ) -> None:
     """One signer's whole conversation; every reply is checked before the next message."""
     base = {"platform": PLATFORM, "user_id": f"signer{i}", "chat_id": f"signer{i}"}
@@ -185,12 +219,17 @@ async def sign_one(
             replies = await send(InboundKind.CHOICE, press(replies, "optin:1"))
             replies = await send(InboundKind.CHOICE, press(replies, "confirm"))
             # the thanks names the signer and has no buttons; any question has some
-            if (
-                len(replies) != 1
-                or replies[0].choices
-                or "Signer" not in replies[0].text.to_plain_text()
-            ):
+            if len(replies) != 1 or "Signer" not in replies[0].text.to_plain_text():
                 raise ConversationBroke(f"not thanked: {describe(replies)}")
+            if inbox is None and replies[0].choices:
+                raise ConversationBroke(f"not thanked: {describe(replies)}")
+            if inbox is not None:
+                code = inbox.codes.get(f"signer{i}@example.org")
+                if code is None:
+                    raise ConversationBroke("no code was mailed")
+                replies = await send(InboundKind.TEXT, code)
+                if "Confirmed" not in replies[0].text.to_plain_text():
+                    raise ConversationBroke(f"not confirmed: {describe(replies)}")
         except ConversationBroke as exc:
             results.failures.append(f"signer{i}: {exc}")
 
@@ -243,8 +282,21 @@ async def run(args: argparse.Namespace, db_path: Path) -> int:
     raw_rows, raw_rate = raw_commits_per_second(db_path.parent)
 
     campaign = load_config(CONFIG).campaign
+    inbox: CodeInbox | None = None
+    mailer: SmtpMailer | None = None
+    smtp: Controller | None = None
+    if args.confirm_email:
+        petitions = tuple(p.model_copy(update={"confirm_email": True}) for p in campaign.petitions)
+        campaign = campaign.model_copy(update={"petitions": petitions})
+        inbox = CodeInbox()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+        smtp.start()
+        mailer = SmtpMailer(EmailSettings(host="127.0.0.1", port=port, tls="none"), None)
     store = await SqliteStore.open(db_path)
-    bot = PetitionBot(campaign, store)
+    bot = PetitionBot(campaign, store, mailer=mailer)
     petition = campaign.default_petition.slug
     asks = prompts(bot, campaign.default_petition)
     gate = asyncio.Semaphore(args.concurrency)
@@ -253,17 +305,21 @@ async def run(args: argparse.Namespace, db_path: Path) -> int:
         start = time.perf_counter()
         async with asyncio.TaskGroup() as group:
             for i in range(args.signers):
-                group.create_task(sign_one(bot, asks, i, gate, results))
+                group.create_task(sign_one(bot, asks, i, gate, results, inbox))
         wall = time.perf_counter() - start
         counted = await store.count(petition)
     finally:
+        await bot.confirmation.stop()
         await store.close()
+        if smtp is not None:
+            smtp.stop()
     rows = count_rows(db_path, petition)
 
     messages = len(results.latencies)
     latencies_ms = [s * 1000 for s in results.latencies]
     ratio = messages / wall / raw_rate
     table = [
+        ("confirm email", "yes" if args.confirm_email else "no"),
         ("signers", f"{args.signers}"),
         ("concurrency", f"{args.concurrency}"),
         ("messages", f"{messages}"),
@@ -284,7 +340,7 @@ async def run(args: argparse.Namespace, db_path: Path) -> int:
     for name, value in table:
         print(f"{name:<{width}}  {value:>10}")
 
-    expected_messages = MESSAGES_PER_SIGNER * args.signers
+    expected_messages = (MESSAGES_PER_SIGNER + args.confirm_email) * args.signers
     if results.failures or counted != args.signers or rows != args.signers:
         print(
             f"FAILED: {len(results.failures)} conversations went wrong; expected {args.signers}"

@@ -153,10 +153,13 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     runtime = await open_runtime(config)
     exports = runtime.core.exports
     try:
-        total = await exports.size(petition.slug)
+        pending = args.include_pending
+        total = await exports.size(petition.slug, pending)
         with progress_bar(total, "export") as advance, _private_file(args.output) as out:
             actor = f"cli:{_default_user()}"
-            written = await exports.write(petition.slug, out, fmt, actor, utc_now(), advance)
+            written = await exports.write(
+                petition.slug, out, fmt, actor, utc_now(), advance, include_pending=pending
+            )
     except OSError as exc:
         print(f"Cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -284,6 +287,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--output", metavar="FILE", required=True, help="file to write, - for stdout"
+    )
+    export.add_argument(
+        "--include-pending",
+        action="store_true",
+        help="add signatures still waiting for their email code, with a status column",
     )
     export.set_defaults(handler=_export)
     broadcast = command("broadcast", "send an announcement to opted-in signers (audited)")

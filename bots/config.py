@@ -25,12 +25,14 @@ from core.bounds import Within
 from core.config import (
     BroadcastConfig,
     CampaignConfig,
+    ConfirmationConfig,
     ConversationConfig,
     PetitionConfig,
     RolesConfig,
     petition_list_problems,
 )
 from core.errors import ConfigError
+from core.flood import FloodConfig
 from core.storage_url import storage_kind
 
 # Telegram's free bulk limit is about 30 messages/s: stay under it. Discord has no published
@@ -94,6 +96,22 @@ class DiscordSettings(BaseModel):
     organizer_role_ids: tuple[DiscordId, ...] = ()
 
 
+class EmailSettings(BaseModel):
+    """How confirmation codes are emailed; the password is read from ``password_env``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    transport: Literal["smtp", "console"] = "smtp"
+    host: str = "127.0.0.1"
+    port: Annotated[int, Within(1, 65535)] = 587
+    tls: Literal["starttls", "tls", "none"] = "starttls"
+    from_address: str = "petition@localhost"
+    username: str | None = None
+    password_env: str | None = None  # the NAME of the environment variable holding it
+    timeout_seconds: Annotated[float, Within(0, 300, " seconds", above=True)] = 30
+    max_connections: Annotated[int, Within(1, 100)] = 8  # to the mail server at once
+
+
 class WebSettings(BaseModel):
     """The campaign site's server: count feed, live updates, widget, poster, probes, metrics."""
 
@@ -139,11 +157,25 @@ class AppConfig(BaseModel):
     roles: RolesConfig = RolesConfig()
     conversation: ConversationConfig = ConversationConfig()
     broadcasts: BroadcastConfig = BroadcastConfig(rates=DEFAULT_BROADCAST_RATES)
+    confirmation: ConfirmationConfig = ConfirmationConfig()
+    flood: FloodConfig = FloodConfig()
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     web: WebSettings = WebSettings()
     matrix: MatrixSettings = MatrixSettings()
+    email: EmailSettings | None = None
+
+    @model_validator(mode="after")
+    def _confirmation_has_mail(self) -> AppConfig:
+        if self.email is None:
+            for index, petition in enumerate(self.petitions):
+                if petition.confirm_email:
+                    raise ValueError(
+                        f"petitions[{index}].confirm_email: true needs an [email] section"
+                        ' (transport = "console" to try it without a mail server)'
+                    )
+        return self
 
     @property
     def campaign(self) -> CampaignConfig:
@@ -166,6 +198,8 @@ class AppConfig(BaseModel):
             roles=roles,
             conversation=self.conversation,
             broadcasts=broadcasts,
+            confirmation=self.confirmation,
+            flood=self.flood,
         )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bots.config import AppConfig
 from bots.connections import Connections
+from bots.mail import build_mailer
 from core.bot import Clock, PetitionBot, utc_now
 from core.store import Store
 
@@ -40,19 +41,23 @@ class Runtime:
     async def close(self) -> None:
         """Stop broadcast delivery, then finish pending writes and release the store."""
         await self.core.deliveries.stop_all()
+        await self.core.confirmation.stop()
         await self.store.close()
 
 
 def build_runtime(config: AppConfig, store: Store, clock: Clock = utc_now) -> Runtime:
     """The runtime on a store that is already open (a test's, a tool's)."""
-    return Runtime(config, store, PetitionBot(config.campaign, store, clock=clock))
+    mailer = build_mailer(config.email)
+    return Runtime(config, store, PetitionBot(config.campaign, store, clock=clock, mailer=mailer))
 
 
 async def open_runtime(config: AppConfig, clock: Clock = utc_now) -> Runtime:
     """Open the configured store and build the core on it; ``close()`` it when done."""
     store = await open_store(config.storage.url)
     try:
-        return build_runtime(config, store, clock)
+        runtime = build_runtime(config, store, clock)
+        runtime.core.confirmation.ensure_retrying()  # codes a crash left unsent go out
+        return runtime
     except BaseException:
         await store.close()  # an open store's threads would keep the process from exiting
         raise

@@ -20,11 +20,15 @@ from core.commands.table import BY_NAME, Command, available_to, bind, descriptio
 from core.config import CampaignConfig
 from core.conversation import SigningConversation
 from core.conversations import Conversations
+from core.email_confirmation import CHOICE_PREFIX as CODE_PREFIX
+from core.email_confirmation import EmailConfirmation
 from core.exports import Exports
 from core.figures import Figures
 from core.fitting import fit_choices
+from core.flood import FloodGate, MemoryFloodGate, Verdict
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
+from core.mail import CodeToSend, Mailer
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.meter import Meters
 from core.models import AuditEntry
@@ -53,6 +57,8 @@ class PetitionBot:
         store: Store,
         catalog: Catalog | None = None,
         clock: Clock = utc_now,
+        mailer: Mailer | None = None,
+        flood: FloodGate | None = None,
     ) -> None:
         self.campaign = campaign
         self.store = store
@@ -60,11 +66,15 @@ class PetitionBot:
         self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
+        self._flood = flood or MemoryFloodGate(campaign.flood)
         self.meters = Meters()  # per-process counts, for whoever watches (bots/web/metrics.py)
         self.inbox = Inbox(store, clock)
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
-        self.conversation = SigningConversation(store, campaign, self.conversations)
+        self.confirmation = EmailConfirmation(store, campaign, self.catalog, mailer, clock)
+        self.conversation = SigningConversation(
+            store, campaign, self.conversations, self.confirmation
+        )
         withdrawal = WithdrawalConversation(store, campaign)
         self.deliveries = Deliveries(store, campaign, self.catalog, clock, self.meters)
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
@@ -110,11 +120,24 @@ class PetitionBot:
         and the replies to send (core/inbox.py): after a crash the turn happened with its
         answer stored, or it did not happen at all.
         """
-        started = time.perf_counter()
-        try:
-            return await self._answer(inbound, caps, self._dispatch)
-        finally:
-            self.meters.turn(inbound, time.perf_counter() - started)
+        verdict = await self._flood.admit(inbound.user_key, _is_signing(inbound))
+        if verdict is Verdict.ADMIT:
+            started = time.perf_counter()
+            try:
+                return await self._answer(inbound, caps, self._dispatch)
+            finally:
+                self.meters.turn(inbound, time.perf_counter() - started)
+        log.info("flood limit reached by %s: %s", inbound.user_key, verdict)
+        replies = [self._slow_down(inbound)] if verdict is Verdict.WARN else []
+        if inbound.message_id is not None:
+            # Only the inbox's mark, so a redelivering platform does not hand it back again.
+            await self.store.mark_handled(
+                inbound.platform, inbound.message_id, stored_replies(inbound, replies), self.clock()
+            )
+        return replies
+
+    def _slow_down(self, inbound: Inbound) -> Outbound:
+        return Outbound(text=self.catalog.render("slow_down", inbound.language), private=True)
 
     async def resume(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         """Greet someone coming back (a restarted terminal chat): the current step of their
@@ -125,12 +148,13 @@ class PetitionBot:
     async def _answer(
         self, inbound: Inbound, caps: Capabilities, answer: Handler
     ) -> list[Outbound]:
+        outbox: list[CodeToSend] = []
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
                     # Another process may have this person's next message (PostgreSQL).
                     await self.store.hold_person(inbound.user_key)
-                    answers = await self._safely(inbound, caps, answer)
+                    answers = await self._safely(inbound, caps, answer, outbox)
                     replies = [fit_choices(reply, caps) for reply in answers]
                     answered = time.perf_counter()
                     if inbound.message_id is not None:
@@ -139,16 +163,21 @@ class PetitionBot:
                             inbound.platform, inbound.message_id, kept, self.clock()
                         )
                 self.meters.committed(time.perf_counter() - answered)
-                return replies
             except Exception:  # the turn could not be stored; the person is told so
                 log.exception("could not store the turn of %s", inbound.user_key)
                 return [self._internal_error(inbound)]
+            # Emailed only once the code is stored: a slow mail server never holds a commit.
+            try:
+                return replies + await self.confirmation.deliver(outbox)
+            except Exception:  # the turn is stored; the background sender takes the code over
+                log.exception("could not email the code of %s", inbound.user_key)
+                return replies
 
     async def _safely(
-        self, inbound: Inbound, caps: Capabilities, answer: Handler
+        self, inbound: Inbound, caps: Capabilities, answer: Handler, outbox: list[CodeToSend]
     ) -> list[Outbound]:
         try:
-            return await self._in_turn(inbound, caps, answer)
+            return await self._in_turn(inbound, caps, answer, outbox)
         except Exception:
             # A bug or a database failure: the person still gets an answer, and the log
             # gets ids only (the inbound text may be personal data).
@@ -159,9 +188,10 @@ class PetitionBot:
         return Outbound(text=self.catalog.render("error_internal", inbound.language))
 
     async def _in_turn(
-        self, inbound: Inbound, caps: Capabilities, answer: Handler
+        self, inbound: Inbound, caps: Capabilities, answer: Handler, outbox: list[CodeToSend]
     ) -> list[Outbound]:
         turn = Turn(
+            outbox=outbox,
             inbound=inbound,
             caps=caps,
             role=self._roles.role_of(inbound),
@@ -247,6 +277,8 @@ class PetitionBot:
 
     async def _choice(self, turn: Turn) -> list[Outbound]:
         data = turn.inbound.text
+        if data.startswith(CODE_PREFIX):
+            return await self.confirmation.on_choice(turn, data)
         if data.startswith("sign:"):
             petition = self.campaign.petition(data.removeprefix("sign:"))
             if petition is None:
@@ -262,6 +294,8 @@ class PetitionBot:
         return await self.conversations.on_choice(turn, state, action)
 
     async def _form(self, turn: Turn) -> list[Outbound]:
+        if turn.inbound.form_id.startswith(CODE_PREFIX):
+            return await self.confirmation.on_form(turn)
         state, expired = await self.conversations.load(turn)
         if state is None:
             return [turn.say("expired" if expired else "stale_button", private=True)]
@@ -273,6 +307,9 @@ class PetitionBot:
         state, expired = await self.conversations.load(turn)
         if state is not None:
             return await self.conversations.on_text(turn, state)
+        confirming = await self.confirmation.on_text(turn)
+        if confirming is not None:
+            return confirming
         return [turn.say("expired" if expired else "not_understood", private=True)]
 
     async def _audit(self, turn: Turn, action: str) -> None:
@@ -286,3 +323,12 @@ class PetitionBot:
 
     def _slugs(self) -> str:
         return ", ".join(p.slug for p in self.campaign.petitions)
+
+
+def _is_signing(inbound: Inbound) -> bool:
+    """A signing attempt (the tighter limit): /sign, a Sign button, a submitted form."""
+    return (
+        (inbound.kind is InboundKind.COMMAND and (inbound.command or "").lower() == "sign")
+        or (inbound.kind is InboundKind.CHOICE and inbound.text.startswith("sign:"))
+        or inbound.kind is InboundKind.FORM
+    )

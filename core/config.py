@@ -5,12 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,6 +24,7 @@ from pydantic import (
 
 from core.bounds import Within
 from core.catalog import Catalog
+from core.flood import FloodConfig
 from core.messages import MAX_INBOUND_TEXT
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
@@ -78,6 +81,14 @@ class EmailAliases(StrEnum):
     MERGE = "merge"  # a +tag is dropped (every domain), and the dots of a Gmail address
 
 
+class PetitionLifecycle(StrEnum):
+    """Where a petition is in its life, from its configured dates."""
+
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class PetitionConfig(BaseModel):
     """One petition: its words, its goal, what it collects and the consent signers give."""
 
@@ -100,6 +111,11 @@ class PetitionConfig(BaseModel):
     messages: dict[MessageKey, str] = Field(default_factory=dict)
     # Channels a confirmed broadcast is also posted to once, e.g. "telegram:@dontrunjoe".
     announce_channels: tuple[ChannelEntry, ...] = ()
+    # Signatures count only once the signer types the 6-digit code emailed to them.
+    confirm_email: StrictBool = False
+    # When signing opens and closes (TOML datetimes with an offset, e.g. 2026-12-01T09:00:00Z).
+    opens_at: AwareDatetime | None = None
+    closes_at: AwareDatetime | None = None
 
     @field_validator("slug")
     @classmethod
@@ -116,6 +132,26 @@ class PetitionConfig(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("each field may appear once")
         return value
+
+    def lifecycle_at(self, now: datetime) -> PetitionLifecycle:
+        """Whether the petition takes signatures at ``now``."""
+        if self.opens_at is not None and now < self.opens_at:
+            return PetitionLifecycle.NOT_OPEN
+        if self.closes_at is not None and now >= self.closes_at:
+            return PetitionLifecycle.CLOSED
+        return PetitionLifecycle.OPEN
+
+    @model_validator(mode="after")
+    def _closes_after_opening(self) -> PetitionConfig:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be later than opens_at")
+        return self
+
+    @model_validator(mode="after")
+    def _confirmation_needs_email(self) -> PetitionConfig:
+        if self.confirm_email and FieldName.EMAIL not in self.fields:
+            raise ValueError("confirm_email = true needs 'email' in fields")
+        return self
 
 
 class RolesConfig(BaseModel):
@@ -136,6 +172,19 @@ class ConversationConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     idle_timeout_hours: Annotated[float, Within(0, 720, " hours", above=True, note="30 days")] = 24
+
+
+class ConfirmationConfig(BaseModel):
+    """The emailed codes of petitions with ``confirm_email``: lifetime, tries and resends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code_lifetime_hours: Annotated[float, Within(0, 720, " hours", above=True)] = 24
+    max_wrong_tries: Annotated[int, Within(1, 20)] = 5
+    resend_cooldown_seconds: Annotated[float, Within(0, 86400, " seconds")] = 60
+    max_emails: Annotated[int, Within(1, 20)] = 5
+    # Pending signatures are erased by `purge` this long after their code expired.
+    pending_grace_hours: Annotated[float, Within(0, 720, " hours")] = 24
 
 
 # A broadcast typed in a chat arrives as one inbound message, so it can't be longer than one.
@@ -172,6 +221,8 @@ class CampaignConfig(BaseModel):
     roles: RolesConfig = RolesConfig()
     conversation: ConversationConfig = ConversationConfig()
     broadcasts: BroadcastConfig = BroadcastConfig()
+    confirmation: ConfirmationConfig = ConfirmationConfig()
+    flood: FloodConfig = FloodConfig()
 
     @model_validator(mode="after")
     def _one_default(self) -> CampaignConfig:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from typing import TypeGuard
 
-from core.config import CampaignConfig, FieldName, PetitionConfig
+from core.config import CampaignConfig, FieldName, PetitionConfig, PetitionLifecycle
 from core.conversations import Conversations
+from core.email_confirmation import EmailConfirmation
 from core.fields import InvalidField, validate_field
 from core.markup import Markup
 from core.messages import Outbound
@@ -26,11 +27,16 @@ class SigningConversation:
     """Moves one person's signing a step for each message, button or form they send."""
 
     def __init__(
-        self, store: Store, campaign: CampaignConfig, conversations: Conversations
+        self,
+        store: Store,
+        campaign: CampaignConfig,
+        conversations: Conversations,
+        confirmation: EmailConfirmation,
     ) -> None:
         self._store = store
         self._campaign = campaign
         self._conversations = conversations
+        self._confirmation = confirmation
 
     async def begin(
         self,
@@ -47,7 +53,16 @@ class SigningConversation:
         repeated /sign or an old Sign button never wipes what they typed.
         """
         inbound = turn.inbound
-        if await self._store.active_signature(petition.slug, inbound.platform, inbound.user_id):
+        refusal = await self.refusal(turn, petition)
+        if refusal is not None:
+            return refusal
+        signed = await self._store.active_signature(
+            petition.slug, inbound.platform, inbound.user_id
+        )
+        if signed is not None and signed.pending:
+            buttons = self._confirmation.buttons(turn, petition)
+            return [turn.say("code_waiting", petition, choices=buttons, private=True)]
+        if signed is not None:
             return [turn.say("already_signed", petition, private=True, title=petition.title)]
         current, _ = await self._conversations.load(turn)
         if _has_answers_for(current, petition):
@@ -147,6 +162,19 @@ class SigningConversation:
             return [turn.say("button_not_now", petition), prompt(turn, state, petition)]
         return await self._save_and_prompt(turn, state, petition)
 
+    async def refusal(self, turn: Turn, petition: PetitionConfig) -> list[Outbound] | None:
+        """The answer to a signing attempt when the petition is not open, with its count."""
+        lifecycle = petition.lifecycle_at(turn.now)
+        if lifecycle is PetitionLifecycle.OPEN:
+            return None
+        count = await self._store.count(petition.slug)
+        when = petition.opens_at if lifecycle is PetitionLifecycle.NOT_OPEN else None
+        key = "petition_not_open" if lifecycle is PetitionLifecycle.NOT_OPEN else "petition_closed"
+        opens = when.strftime("%Y-%m-%d %H:%M UTC") if when else ""
+        return [
+            turn.say(key, petition, private=True, title=petition.title, count=count, opens_at=opens)
+        ]
+
     def _petition(self, state: SigningState) -> PetitionConfig:
         petition = self._campaign.petition(state.petition)
         assert petition is not None, "Conversations.load drops states of removed petitions"
@@ -196,6 +224,10 @@ class SigningConversation:
     async def _finish(
         self, turn: Turn, state: SigningState, petition: PetitionConfig
     ) -> list[Outbound]:
+        refusal = await self.refusal(turn, petition)
+        if refusal is not None:  # closed while the signer was typing: nothing more is kept
+            await self._store.delete_conversation(state.platform, state.user_id)
+            return refusal
         outcome = await sign(self._store, petition, state, turn.now)
         await self._store.delete_conversation(state.platform, state.user_id)
         if outcome.signature is None and not outcome.by_email:
@@ -203,7 +235,14 @@ class SigningConversation:
         # A new signature and an address that had already signed close alike, word for word
         # and button for button: anything only a stored signature has (the count it made, a
         # referral link) would tell whether that address signed. /share and /status have them.
-        return [turn.reply(closing(turn, state, petition), private=True)]
+        if not petition.confirm_email:
+            return [turn.reply(closing(turn, state, petition), private=True)]
+        # The same words and buttons when the address had already signed (no code is sent).
+        if outcome.signature is not None:
+            await self._confirmation.issue(turn, outcome.signature)
+        text = closing(turn, state, petition) + turn.text("signed_check_email", petition)
+        buttons = self._confirmation.buttons(turn, petition)
+        return [turn.reply(text, choices=buttons, private=True)]
 
     async def _valid_referrer(self, petition: PetitionConfig, code: str | None) -> str | None:
         """Keep a referral code only if it belongs to an active signer of this petition."""

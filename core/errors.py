@@ -16,6 +16,7 @@
     │   │                              (also a ValueError, so pydantic reports it as a config key)
     │   ├── BrokenMigration          storage.migrations: a migration script can't be run
     │   └── CopyRefused              storage.copy_store: copy-store can't copy these stores
+    ├── MailNotSent                  here: the mail server refused an email or can't be reached
     ├── ConfigError                  here: the configuration can't be used; names each key
     │   └── MissingMessage           core.catalog: a message or its plural forms are missing
     └── StartupError                 the bot can't start as configured
@@ -59,6 +60,10 @@ class StoreError(PetitionBotError):
 
 class StoreClosed(StoreError):
     """A read or write arrived after the store was closed."""
+
+
+class MailNotSent(PetitionBotError):
+    """An email (a confirmation code) did not reach the mail server; it is tried again later."""
 
 
 class ConfigError(PetitionBotError):

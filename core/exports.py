@@ -133,16 +133,28 @@ def osdi_record(signature: Signature) -> dict[str, Any]:
     return record
 
 
-def _render(batch: list[Signature], fmt: ExportFormat, header: bool) -> str:
+def status(signature: Signature) -> str:
+    """``confirmed``, or ``pending`` while its emailed code has not come back."""
+    return "pending" if signature.pending else "confirmed"
+
+
+def _render(
+    batch: list[Signature], fmt: ExportFormat, header: bool, with_status: bool = False
+) -> str:
     buffer = io.StringIO()
     if fmt is ExportFormat.CSV:
         writer = csv.writer(buffer, lineterminator="\r\n")
         if header:
-            writer.writerow(CSV_COLUMNS)
-        writer.writerows(csv_row(signature) for signature in batch)
+            writer.writerow(CSV_COLUMNS + (("status",) if with_status else ()))
+        for signature in batch:
+            extra = [status(signature)] if with_status else []
+            writer.writerow(csv_row(signature) + extra)
     else:
         for signature in batch:
-            buffer.write(json.dumps(osdi_record(signature), ensure_ascii=False) + "\n")
+            record = osdi_record(signature)
+            if with_status:
+                record["custom_fields"] = {"status": status(signature)}
+            buffer.write(json.dumps(record, ensure_ascii=False) + "\n")
     return buffer.getvalue()
 
 
@@ -153,8 +165,10 @@ async def write_export(
     fmt: ExportFormat = ExportFormat.CSV,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    include_pending: bool = False,
 ) -> int:
-    """Stream a petition's active signatures to ``out`` and return how many rows were written.
+    """Stream a petition's confirmed signatures to ``out`` and return how many rows were
+    written; ``include_pending`` adds the pending ones and a ``status`` column.
 
     ``out`` may be a text stream (open it with ``newline=""``) or a binary one (UTF-8 is
     written). ``progress`` is called after each batch with the rows written so far. A CSV
@@ -168,9 +182,9 @@ async def write_export(
             out.write(text.encode("utf-8") if binary else text)  # type: ignore[arg-type]  # the branch picks str or bytes
 
     rows = 0
-    emit(_render([], fmt, header=True))
-    async for batch in store.active_signatures(petition, batch_size):
-        emit(_render(batch, fmt, header=False))
+    emit(_render([], fmt, header=True, with_status=include_pending))
+    async for batch in store.active_signatures(petition, batch_size, include_pending):
+        emit(_render(batch, fmt, header=False, with_status=include_pending))
         rows += len(batch)
         if progress is not None:
             progress(rows)
@@ -203,9 +217,10 @@ class Exports:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def size(self, petition: str) -> int:
+    async def size(self, petition: str, include_pending: bool = False) -> int:
         """How many rows an export of ``petition`` will have (a progress bar's total)."""
-        return await export_size(self._store, petition)
+        pending = await self._store.pending_count(petition) if include_pending else 0
+        return await export_size(self._store, petition) + pending
 
     async def write(
         self,
@@ -215,8 +230,10 @@ class Exports:
         actor: str,
         now: datetime,
         progress: Progress | None = None,
+        include_pending: bool = False,
     ) -> int:
-        """Stream the active signatures to ``out``; audited with the row count, in any case."""
+        """Stream the confirmed signatures (``include_pending``: all) to ``out``; audited with
+        the row count, in any case."""
         written, finished = 0, False
 
         def counted(rows: int) -> None:
@@ -226,10 +243,13 @@ class Exports:
                 progress(rows)
 
         try:
-            written = await write_export(self._store, petition, out, fmt, counted)
+            written = await write_export(
+                self._store, petition, out, fmt, counted, include_pending=include_pending
+            )
             finished = True
         finally:
-            detail = f"{written} rows {fmt}" + ("" if finished else ", interrupted")
+            detail = f"{written} rows {fmt}" + (" with pending" if include_pending else "")
+            detail += "" if finished else ", interrupted"
             await self._store.record_audit(
                 AuditEntry(actor=actor, action="export", petition=petition, detail=detail, at=now)
             )

@@ -42,12 +42,19 @@ class Figures:
     ) -> bytes:
         """The PNG chart of signatures per day and the running total against the goal."""
         daily = tuple(await self._store.daily_counts(petition.slug))
-        key = (petition.slug, daily, today, language)
+        pending = await self._store.pending_count(petition.slug)
+        key = (petition.slug, daily, today, language, pending)
         if key in self._charts:
             self._charts.move_to_end(key)
             return self._charts[key]
         png = await asyncio.to_thread(  # drawing takes a moment: keep other chats answered
-            signatures_chart, petition, list(daily), today, catalog=self._catalog, language=language
+            signatures_chart,
+            petition,
+            list(daily),
+            today,
+            catalog=self._catalog,
+            language=language,
+            pending=pending,
         )
         self._charts[key] = png
         if len(self._charts) > CHART_CACHE:

@@ -31,6 +31,8 @@ class NewSignature(BaseModel):
     consent_version: str
     opted_in: bool
     signed_at: datetime
+    # Waiting for the emailed code (a petition with confirm_email): counted apart, no updates.
+    pending: bool = False
 
     @model_validator(mode="after")
     def _key_comes_with_email(self) -> NewSignature:
@@ -61,10 +63,27 @@ class Signature(BaseModel):
     opted_in_at: datetime
     signed_at: datetime
     withdrawn_at: datetime | None = None
+    pending: bool = False  # not confirmed by its emailed code yet
 
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class EmailCode(BaseModel):
+    """The confirmation code of one pending signature: only its hash, and what limits it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    signature_id: int
+    code_hash: str
+    expires_at: datetime
+    wrong_tries: int = 0
+    emails_sent: int = 0  # emails that reached the mail server, over every code of the signature
+    last_sent_at: datetime | None = None
+    # When the background sender should (re)try: set until a send succeeds.
+    send_due_at: datetime | None = None
+    send_failures: int = 0
 
 
 class ConsentRecord(BaseModel):
@@ -93,12 +112,13 @@ class Stats(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     petition: str
-    total: int
+    total: int  # confirmed signatures
     today: int
     last_days: tuple[DayCount, ...]
     by_platform: dict[str, int]
     by_source: dict[str, int]
     top_referrers: tuple[tuple[str, int], ...]
+    pending: int = 0  # waiting for their emailed code, not in any figure above
 
 
 class RecentSignature(BaseModel):

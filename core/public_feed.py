@@ -19,7 +19,7 @@ from core.store import Store
 # Round numbers a campaign announces on the way to its goal, as fractions of the goal.
 MILESTONE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
-Status = Literal["open", "paused", "closed"]
+Status = Literal["not_open", "open", "paused", "closed"]
 
 
 class PublicCount(BaseModel):
@@ -123,7 +123,7 @@ class PublicFeed:
         return PublicCount(
             slug=petition.slug,
             title=petition.title,
-            status="open",  # the configuration knows no paused or closed petition yet
+            status=petition.lifecycle_at(now).value,
             count=stats.total,
             goal=petition.goal,
             percent=percent(stats.total, petition.goal),
@@ -133,6 +133,10 @@ class PublicFeed:
             yesterday=days.get(today - timedelta(days=1), 0),
             updated_at=now,
         )
+
+    async def pending(self, petition: PetitionConfig) -> int:
+        """Signatures waiting for their email code (for operators' metrics, not the feed)."""
+        return await self._store.pending_count(petition.slug)
 
     async def breakdown(self, petition: PetitionConfig, today: date) -> dict[str, int]:
         """Confirmed signatures by platform (for the metrics), from counters."""

@@ -21,10 +21,14 @@ def percent(total: int, goal: int) -> str:
 
 
 def count_report(
-    catalog: Catalog, petition: PetitionConfig, total: int, language: str | None = None
+    catalog: Catalog,
+    petition: PetitionConfig,
+    total: int,
+    language: str | None = None,
+    pending: int = 0,
 ) -> Markup:
-    """One line: how many signed, of which goal."""
-    return catalog.render(
+    """One line: how many signed (confirmed), of which goal, and how many wait for a code."""
+    line = catalog.render(
         "count",
         language,
         petition.messages,
@@ -33,6 +37,16 @@ def count_report(
         goal=petition.goal,
         percent=percent(total, petition.goal),
     )
+    return line + pending_note(catalog, petition, pending, language)
+
+
+def pending_note(
+    catalog: Catalog, petition: PetitionConfig, pending: int, language: str | None
+) -> Markup:
+    """ " Waiting for their email code: N" where signatures wait for one, else nothing."""
+    if not pending:
+        return Markup()
+    return catalog.render("count_pending", language, petition.messages, pending=pending)
 
 
 def stats_report(
@@ -62,7 +76,7 @@ def stats_report(
         by_source=_breakdown(render, stats.by_source.items()),
         referrers=_breakdown(render, stats.top_referrers),
         progress=progress,
-    )
+    ) + pending_note(catalog, petition, stats.pending, language)
 
 
 def recent_report(

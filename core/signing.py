@@ -47,6 +47,7 @@ async def sign(
         consent_version=petition.consent_version,
         opted_in=bool(state.opted_in),
         signed_at=now,
+        pending=petition.confirm_email,
     )
     try:
         signature = await store.add_signature(new)

@@ -17,6 +17,7 @@ from core.models import (
     AuditEntry,
     ConsentRecord,
     DayCount,
+    EmailCode,
     NewSignature,
     RecentSignature,
     Signature,
@@ -91,15 +92,41 @@ class Store(BroadcastStore, InboxStore, Protocol):
         ...
 
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
-        """Erase personal data and keep a tombstone; ``False`` when it was not active."""
+        """Erase personal data (and a pending signature's code) and keep a tombstone;
+        ``False`` when it was not active."""
         ...
 
     async def count(self, petition: str) -> int:
-        """Active signatures on a petition, from a counter (constant time)."""
+        """Confirmed active signatures on a petition, from a counter (constant time)."""
+        ...
+
+    async def pending_count(self, petition: str) -> int:
+        """Active signatures still waiting for their emailed code, from a counter."""
+        ...
+
+    async def signature(self, signature_id: int) -> Signature | None:
+        """One signature by its id."""
+        ...
+
+    async def confirm_signature(self, signature_id: int, at: datetime) -> bool:
+        """Count a pending signature as confirmed and forget its code; ``False`` when it was
+        not an active pending signature."""
+        ...
+
+    async def save_email_code(self, code: EmailCode) -> None:
+        """Store (replace) the confirmation code of a pending signature."""
+        ...
+
+    async def email_code(self, signature_id: int) -> EmailCode | None:
+        """The confirmation code of a pending signature, if it has one."""
+        ...
+
+    async def email_codes_due(self, now: datetime, limit: int) -> list[EmailCode]:
+        """Codes whose email is due to be (re)sent by ``now``, the longest waiting first."""
         ...
 
     async def signed_since(self, petition: str, since: datetime) -> int:
-        """Active signatures signed at or after ``since`` (the last 24 hours of a public feed)."""
+        """Confirmed active signatures signed at or after ``since`` (a feed's last 24 hours)."""
         ...
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
@@ -107,17 +134,18 @@ class Store(BroadcastStore, InboxStore, Protocol):
         ...
 
     def active_signatures(
-        self, petition: str, batch_size: int = 1000
+        self, petition: str, batch_size: int = 1000, include_pending: bool = False
     ) -> AsyncIterator[list[Signature]]:
-        """Every active signature of a petition, oldest first, a batch at a time (for exports)."""
+        """Every confirmed active signature of a petition (and the pending ones with
+        ``include_pending``), oldest first, a batch at a time (for exports)."""
         ...
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
-        """Active signatures per day since the first one, from counters (for charts)."""
+        """Confirmed active signatures per day since the first one, from counters (for charts)."""
         ...
 
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
-        """The latest active signatures, reduced to a first name and initial."""
+        """The latest confirmed active signatures, reduced to a first name and initial."""
         ...
 
     async def record_audit(self, entry: AuditEntry) -> None:

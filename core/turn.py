@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.catalog import Catalog
 from core.config import CampaignConfig, PetitionConfig
+from core.mail import CodeToSend
 from core.markup import Markup
 from core.messages import (
     Attachment,
@@ -32,6 +33,8 @@ class Turn:
     campaign: CampaignConfig
     catalog: Catalog
     now: datetime
+    # Confirmation codes to email once the turn's writes are committed.
+    outbox: list[CodeToSend] = field(default_factory=list)
 
     def text(self, key: str, petition: PetitionConfig | None = None, **values: object) -> Markup:
         """A catalog message in the sender's language, with the petition's overrides."""

@@ -43,11 +43,17 @@ def _same(value: Any) -> Any:
 # computed from the row (column name → function of the converted row).
 _TIMES = {"signed_at", "withdrawn_at", "at", "updated_at", "created_at", "confirmed_at"}
 _TIMES |= {"finished_at", "reported_at", "received_at", "handled_at", "settled_at", "saved_at"}
-_FLAGS = {"opted_in", "granted"}
+_TIMES |= {"expires_at", "last_sent_at", "send_due_at"}
+_FLAGS = {"opted_in", "granted", "pending"}
 TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
         "id", "petition", "platform", "user_id", "name", "email", "email_key", "postal_code",
         "country", "source", "referrer_code", "ref_code", "opted_in", "signed_at", "withdrawn_at",
+        "pending",
+    ),
+    "email_codes": (
+        "signature_id", "code_hash", "expires_at", "wrong_tries", "emails_sent", "last_sent_at",
+        "send_due_at", "send_failures",
     ),
     "consents": ("id", "signature_id", "kind", "granted", "text_version", "at"),
     "tallies": ("petition", "dimension", "key", "n"),
@@ -161,8 +167,9 @@ async def _verify(connection: asyncpg.Connection, path: str, totals: dict[str, i
     with closing(sqlite3.connect(path)) as db:
         counts = dict(
             db.execute(
+                # A pending signature is not in the 'total' counter until it is confirmed.
                 "SELECT petition, count(*) FROM signatures WHERE withdrawn_at IS NULL"
-                " GROUP BY petition"
+                " AND pending = 0 GROUP BY petition"
             ).fetchall()
         )
     for petition, count in counts.items():

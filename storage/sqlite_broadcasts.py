@@ -20,7 +20,7 @@ from storage.sqlite_connections import SqliteConnections
 # Opted-in, active signers, each person once, minus those no platform can reach.
 _AUDIENCE = """
     FROM signatures s
-    WHERE s.withdrawn_at IS NULL AND s.opted_in = 1
+    WHERE s.withdrawn_at IS NULL AND s.opted_in = 1 AND s.pending = 0
       AND (:petition IS NULL OR s.petition = :petition)
       AND NOT EXISTS (SELECT 1 FROM unreachable u
                       WHERE u.platform = s.platform AND u.user_id = s.user_id)
@@ -29,7 +29,8 @@ _STILL_WANTS_IT = """
     d.kind = 'channel' OR EXISTS (
         SELECT 1 FROM signatures s
         WHERE s.platform = d.platform AND s.user_id = d.address AND s.withdrawn_at IS NULL
-          AND s.opted_in = 1 AND (b.petition IS NULL OR s.petition = b.petition))
+          AND s.opted_in = 1 AND s.pending = 0
+          AND (b.petition IS NULL OR s.petition = b.petition))
 """
 _BROADCAST_COLUMNS = (
     "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"

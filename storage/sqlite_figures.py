@@ -28,17 +28,24 @@ class SqliteFigures(SqliteConnections):
     async def signed_since(self, petition: str, since: datetime) -> int:
         rows = await self._fetch(
             "SELECT count(*) FROM signatures WHERE petition = ? AND withdrawn_at IS NULL"
-            " AND signed_at >= ?",
+            " AND signed_at >= ? AND pending = 0",
             (petition, since.astimezone(UTC).isoformat()),
         )
         return int(rows[0][0])
+
+    async def pending_count(self, petition: str) -> int:
+        rows = await self._fetch(
+            "SELECT n FROM tallies WHERE petition = ? AND dimension = 'pending' AND key = ''",
+            (petition,),
+        )
+        return rows[0][0] if rows else 0
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)
         rows = await self._fetch(
             # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
             "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
-            " AND dimension IN ('total', 'platform', 'source')"
+            " AND dimension IN ('total', 'platform', 'source', 'pending')"
             " UNION ALL SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
             " AND dimension = 'day' AND key >= ?",
             (petition, petition, first_day.isoformat()),
@@ -51,7 +58,13 @@ class SqliteFigures(SqliteConnections):
                 (petition, TOP_REFERRERS),
             )
         )
-        by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
+        by: dict[str, dict[str, int]] = {
+            "total": {},
+            "platform": {},
+            "source": {},
+            "day": {},
+            "pending": {},
+        }
         for dimension, key, n in rows:
             by[dimension][key] = n
         last_days = tuple(
@@ -66,6 +79,7 @@ class SqliteFigures(SqliteConnections):
             by_platform=by["platform"],
             by_source=by["source"],
             top_referrers=referrers,
+            pending=by["pending"].get("", 0),
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
@@ -79,7 +93,8 @@ class SqliteFigures(SqliteConnections):
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
         rows = await self._fetch(
             "SELECT name, platform, signed_at FROM signatures"
-            " WHERE petition = ? AND withdrawn_at IS NULL ORDER BY id DESC LIMIT ?",
+            " WHERE petition = ? AND withdrawn_at IS NULL AND pending = 0"
+            " ORDER BY id DESC LIMIT ?",
             (petition, limit),
         )
         return [

@@ -17,6 +17,7 @@ import aiosqlite
 from core.models import (
     AuditEntry,
     ConsentRecord,
+    EmailCode,
     NewSignature,
     Signature,
 )
@@ -45,8 +46,13 @@ _SIGNATURE_COLUMNS = """
     (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'processing'
         ORDER BY id DESC LIMIT 1) AS consent_at,
     (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'updates'
-        ORDER BY id DESC LIMIT 1) AS opted_in_at
+        ORDER BY id DESC LIMIT 1) AS opted_in_at,
+    s.pending
 """
+_CODE_COLUMNS = (
+    "signature_id, code_hash, expires_at, wrong_tries, emails_sent, last_sent_at, send_due_at,"
+    " send_failures"
+)
 
 
 class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
@@ -100,8 +106,8 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
             try:
                 cursor = db.execute(
                     "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
-                    " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at,"
+                    " pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new.petition,
                         new.platform,
@@ -116,6 +122,7 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
                         new.ref_code,
                         int(new.opted_in),
                         _iso(new.signed_at),
+                        int(new.pending),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -133,12 +140,12 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
                     (signature_id, "updates", int(new.opted_in), None, _iso(new.signed_at)),
                 ],
             )
-            _tally(
-                db,
-                new.petition,
-                _tally_keys(new.signed_at, new.platform, new.source, new.referrer_code),
-                +1,
+            keys = (
+                _PENDING
+                if new.pending
+                else _tally_keys(new.signed_at, new.platform, new.source, new.referrer_code)
             )
+            _tally(db, new.petition, keys, +1)
             return signature_id
 
         signature_id = await self._write(insert)
@@ -194,8 +201,8 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         def erase(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT petition, signed_at, platform, source, referrer_code FROM signatures"
-                " WHERE id = ? AND withdrawn_at IS NULL",
+                "SELECT petition, signed_at, platform, source, referrer_code, pending"
+                " FROM signatures WHERE id = ? AND withdrawn_at IS NULL",
                 (signature_id,),
             ).fetchone()
             if row is None:
@@ -205,20 +212,81 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
                 " postal_code = NULL, opted_in = 0, withdrawn_at = ? WHERE id = ?",
                 (_iso(at), signature_id),
             )
-            petition, signed_at, platform, source, referrer = row
-            keys = _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
+            db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
+            petition, signed_at, platform, source, referrer, pending = row
+            keys = (
+                _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
+                if not pending
+                else _PENDING
+            )
             _tally(db, petition, keys, -1)
             return True
 
         return await self._write(erase)
 
+    async def signature(self, signature_id: int) -> Signature | None:
+        rows = await self._signatures("s.id = ?", (signature_id,))
+        return rows[0] if rows else None
+
+    async def confirm_signature(self, signature_id: int, at: datetime) -> bool:
+        def confirm(db: sqlite3.Connection) -> bool:
+            row = db.execute(
+                "SELECT petition, signed_at, platform, source, referrer_code FROM signatures"
+                " WHERE id = ? AND withdrawn_at IS NULL AND pending = 1",
+                (signature_id,),
+            ).fetchone()
+            if row is None:
+                return False
+            db.execute("UPDATE signatures SET pending = 0 WHERE id = ?", (signature_id,))
+            db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
+            petition, signed_at, platform, source, referrer = row
+            _tally(db, petition, _PENDING, -1)
+            # Counted on the day it was signed, as every other signature is.
+            keys = _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
+            _tally(db, petition, keys, +1)
+            return True
+
+        return await self._write(confirm)
+
+    # Confirmation codes
+
+    async def save_email_code(self, code: EmailCode) -> None:
+        sql = f"INSERT OR REPLACE INTO email_codes ({_CODE_COLUMNS}) VALUES ({', '.join('?' * 8)})"
+        params = (
+            code.signature_id,
+            code.code_hash,
+            _iso(code.expires_at),
+            code.wrong_tries,
+            code.emails_sent,
+            _iso_or_none(code.last_sent_at),
+            _iso_or_none(code.send_due_at),
+            code.send_failures,
+        )
+        await self._write(lambda db: _execute(db, sql, params))
+
+    async def email_code(self, signature_id: int) -> EmailCode | None:
+        row = await self._one(
+            f"SELECT {_CODE_COLUMNS} FROM email_codes WHERE signature_id = ?", (signature_id,)
+        )
+        return _email_code(row) if row else None
+
+    async def email_codes_due(self, now: datetime, limit: int) -> list[EmailCode]:
+        rows = await self._fetch(
+            f"SELECT {_CODE_COLUMNS} FROM email_codes"
+            " WHERE send_due_at IS NOT NULL AND send_due_at <= ? ORDER BY send_due_at LIMIT ?",
+            (_iso(now), limit),
+        )
+        return [_email_code(row) for row in rows]
+
     async def active_signatures(
-        self, petition: str, batch_size: int = 1000
+        self, petition: str, batch_size: int = 1000, include_pending: bool = False
     ) -> AsyncIterator[list[Signature]]:
         last_id = 0
+        confirmed = "" if include_pending else " AND s.pending = 0"
         while True:
             batch = await self._signatures(
-                "s.petition = ? AND s.withdrawn_at IS NULL AND s.id > ? ORDER BY s.id LIMIT ?",
+                f"s.petition = ? AND s.withdrawn_at IS NULL{confirmed} AND s.id > ?"
+                " ORDER BY s.id LIMIT ?",
                 (petition, last_id, batch_size),
                 ordered=False,
             )
@@ -286,6 +354,18 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+# The one counter a pending signature is in, until it is confirmed.
+_PENDING = [("pending", "")]
+
+
 def _tally_keys(
     signed_at: datetime, platform: str, source: str | None, referrer: str | None
 ) -> list[tuple[str, str]]:
@@ -334,6 +414,7 @@ def _signature(row: sqlite3.Row) -> Signature:
         consent_version,
         consent_at,
         opted_in_at,
+        pending,
     ) = row
     return Signature(
         id=id_,
@@ -353,4 +434,19 @@ def _signature(row: sqlite3.Row) -> Signature:
         consent_version=consent_version or "",
         consent_at=datetime.fromisoformat(consent_at),
         opted_in_at=datetime.fromisoformat(opted_in_at),
+        pending=bool(pending),
+    )
+
+
+def _email_code(row: sqlite3.Row) -> EmailCode:
+    signature_id, code_hash, expires_at, wrong, sent, last_sent, due, failures = row
+    return EmailCode(
+        signature_id=signature_id,
+        code_hash=code_hash,
+        expires_at=datetime.fromisoformat(expires_at),
+        wrong_tries=wrong,
+        emails_sent=sent,
+        last_sent_at=_moment(last_sent),
+        send_due_at=_moment(due),
+        send_failures=failures,
     )

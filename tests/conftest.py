@@ -8,6 +8,7 @@ import pytest
 
 from bots.logs import LIBRARY_FLOORS, configure_logging
 from tests.postgres_database import create_database, drop_database, run, server_url
+from tests.smtp_server import SmtpServer
 
 # python-telegram-bot 22 warns when RetryAfter.retry_after is read as seconds; opting in to
 # timedelta values (the future default) keeps warnings-as-errors meaningful.
@@ -31,6 +32,15 @@ def production_logging(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         root.addHandler(handler)
     for name in [*levels, *logging.root.manager.loggerDict]:
         logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it received."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 # CI provides every server the tests need (PostgreSQL, Synapse, Chromium, ...) and sets this;

@@ -132,8 +132,9 @@ def instrument(core: PetitionBot) -> None:
 class _Signatures(Collector):
     """Gauges of figures already read from the store for this scrape."""
 
-    def __init__(self, figures: dict[tuple[str, str], int]) -> None:
+    def __init__(self, figures: dict[tuple[str, str], int], pending: dict[str, int]) -> None:
         self._figures = figures
+        self._pending = pending
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         gauge = GaugeMetricFamily(
@@ -144,6 +145,14 @@ class _Signatures(Collector):
         for (petition, platform), count in sorted(self._figures.items()):
             gauge.add_metric([petition, platform, "confirmed"], count)
         yield gauge
+        waiting = GaugeMetricFamily(
+            "petition_bot_pending_signatures",
+            "Signatures waiting for their email code, by petition (not yet counted)",
+            labels=["petition"],
+        )
+        for petition, count in sorted(self._pending.items()):
+            waiting.add_metric([petition], count)
+        yield waiting
 
 
 @routes.get("/metrics")
@@ -156,10 +165,12 @@ async def metrics(request: web.Request) -> web.Response:
             return web.Response(status=401, text="bearer token required\n")
     today = utc_now().date()
     figures: dict[tuple[str, str], int] = {}
+    pending: dict[str, int] = {}
     for petition in context.feed.campaign.petitions:
+        pending[petition.slug] = await context.feed.pending(petition)
         for platform, count in (await context.feed.breakdown(petition, today)).items():
             figures[petition.slug, platform] = count
     scrape = CollectorRegistry()
-    scrape.register(_Signatures(figures))
+    scrape.register(_Signatures(figures, pending))
     body = generate_latest(scrape) + generate_latest(PROCESS)
     return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4"})

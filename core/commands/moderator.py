@@ -23,7 +23,9 @@ class ModeratorCommands:
     async def count(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)
         total = await self._s.store.count(petition.slug)
-        return [turn.reply(count_report(self._s.catalog, petition, total, turn.inbound.language))]
+        pending = await self._s.store.pending_count(petition.slug)
+        report = count_report(self._s.catalog, petition, total, turn.inbound.language, pending)
+        return [turn.reply(report)]
 
     async def stats(self, turn: Turn) -> list[Outbound]:
         """The figures as text, then the chart of signatures per day and the running total."""

@@ -72,7 +72,8 @@ def _signature(turn: Turn, signature: Signature, consents: list[ConsentRecord]) 
     if signature.withdrawn_at is not None:
         return turn.text("mydata_withdrawn", withdrawn_at=when(signature.withdrawn_at), **values)
     updates = turn.text("yes" if signature.opted_in else "no")
-    return turn.text("mydata_signature", updates=updates, **values)
+    key = "mydata_pending" if signature.pending else "mydata_signature"
+    return turn.text(key, updates=updates, **values)
 
 
 def _origin(turn: Turn, country: str | None, source: str | None, referrer: str | None) -> Markup:

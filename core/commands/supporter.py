@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.commands.base import Handler, Services, petition_from_args
 from core.commands.mydata import personal_data
 from core.commands.table import HELP_SECTIONS
-from core.config import PetitionConfig
+from core.config import PetitionConfig, PetitionLifecycle
 from core.markup import Markup
 from core.messages import Choice, Outbound
 from core.models import Signature
@@ -77,6 +77,12 @@ class SupporterCommands:
                 count=count,
                 goal=petition.goal,
             )
+            lifecycle = petition.lifecycle_at(turn.now)
+            if lifecycle is not PetitionLifecycle.OPEN:
+                closed = lifecycle is PetitionLifecycle.CLOSED
+                lines += turn.text(
+                    "petitions_line_closed" if closed else "petitions_line_not_open", petition
+                )
         return [turn.say("petitions", lines=lines)]
 
     async def petition(self, turn: Turn) -> list[Outbound]:
@@ -126,7 +132,7 @@ class SupporterCommands:
         signature = await self._active(turn, petition)
         count = await self._s.store.count(petition.slug)
         key = "status_signed" if signature else "status_not_signed"
-        return [
+        replies = [
             turn.say(
                 key,
                 petition,
@@ -139,6 +145,9 @@ class SupporterCommands:
                 signed_at=signature.signed_at.strftime("%Y-%m-%d") if signature else "",
             )
         ]
+        if signature is not None and signature.pending:
+            replies.append(turn.say("code_waiting", petition, private=True))
+        return replies
 
     async def share(self, turn: Turn) -> list[Outbound]:
         petition = petition_from_args(self._s.campaign, turn.inbound.args)

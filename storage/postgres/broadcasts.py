@@ -25,10 +25,11 @@ from core.broadcasts.models import (
 from storage.postgres.claimer import Claimer
 from storage.postgres.connections import Connection, PostgresConnections, changed
 
-# Opted-in, active signers, each person once, minus those no platform can reach ($1: petition).
+# Opted-in, active, confirmed signers, each person once, minus those no platform can reach
+# ($1: petition).
 _AUDIENCE = """
     FROM signatures s
-    WHERE s.withdrawn_at IS NULL AND s.opted_in
+    WHERE s.withdrawn_at IS NULL AND s.opted_in AND NOT s.pending
       AND ($1::text IS NULL OR s.petition = $1::text)
       AND NOT EXISTS (SELECT 1 FROM unreachable u
                       WHERE u.platform = s.platform AND u.user_id = s.user_id)
@@ -37,7 +38,8 @@ _STILL_WANTS_IT = """
     d.kind = 'channel' OR EXISTS (
         SELECT 1 FROM signatures s
         WHERE s.platform = d.platform AND s.user_id = d.address AND s.withdrawn_at IS NULL
-          AND s.opted_in AND (b.petition IS NULL OR s.petition = b.petition))
+          AND s.opted_in AND NOT s.pending
+          AND (b.petition IS NULL OR s.petition = b.petition))
 """
 _BROADCAST_COLUMNS = (
     "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"

@@ -34,17 +34,24 @@ class PostgresFigures(PostgresConnections):
     async def signed_since(self, petition: str, since: datetime) -> int:
         found = await self._fetchval(
             "SELECT count(*) FROM signatures WHERE petition = $1 AND withdrawn_at IS NULL"
-            " AND signed_at >= $2",
+            " AND signed_at >= $2 AND NOT pending",
             petition,
             since,
         )
         return int(found or 0)
 
+    async def pending_count(self, petition: str) -> int:
+        pending = await self._fetchval(
+            "SELECT sum(n) FROM tallies WHERE petition = $1 AND dimension = 'pending' AND key = ''",
+            petition,
+        )
+        return int(pending or 0)
+
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         first_day = today - timedelta(days=days - 1)
         rows = await self._fetch(
             _SUMS.format(
-                where="dimension IN ('total', 'platform', 'source')"
+                where="dimension IN ('total', 'platform', 'source', 'pending')"
                 " OR (dimension = 'day' AND key >= $2)"
             ),
             petition,
@@ -55,7 +62,13 @@ class PostgresFigures(PostgresConnections):
             petition,
             TOP_REFERRERS,
         )
-        by: dict[str, dict[str, int]] = {"total": {}, "platform": {}, "source": {}, "day": {}}
+        by: dict[str, dict[str, int]] = {
+            "total": {},
+            "platform": {},
+            "source": {},
+            "day": {},
+            "pending": {},
+        }
         for row in rows:
             by[row["dimension"]][row["key"]] = int(row["n"])
         last_days = tuple(
@@ -70,6 +83,7 @@ class PostgresFigures(PostgresConnections):
             by_platform=by["platform"],
             by_source=by["source"],
             top_referrers=tuple((row["key"], int(row["n"])) for row in referrers),
+            pending=by["pending"].get("", 0),
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
@@ -80,7 +94,8 @@ class PostgresFigures(PostgresConnections):
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
         rows = await self._fetch(
             "SELECT name, platform, signed_at FROM signatures"
-            " WHERE petition = $1 AND withdrawn_at IS NULL ORDER BY id DESC LIMIT $2",
+            " WHERE petition = $1 AND withdrawn_at IS NULL AND NOT pending"
+            " ORDER BY id DESC LIMIT $2",
             petition,
             limit,
         )

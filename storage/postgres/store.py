@@ -16,7 +16,7 @@ from datetime import datetime
 
 import asyncpg
 
-from core.models import AuditEntry, ConsentRecord, NewSignature, Signature
+from core.models import AuditEntry, ConsentRecord, EmailCode, NewSignature, Signature
 from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
 from storage.postgres.broadcasts import PostgresBroadcasts
@@ -36,8 +36,13 @@ _SIGNATURE_COLUMNS = """
     (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'processing'
         ORDER BY id DESC LIMIT 1) AS consent_at,
     (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'updates'
-        ORDER BY id DESC LIMIT 1) AS opted_in_at
+        ORDER BY id DESC LIMIT 1) AS opted_in_at,
+    s.pending
 """
+_CODE_COLUMNS = (
+    "signature_id, code_hash, expires_at, wrong_tries, emails_sent, last_sent_at, send_due_at,"
+    " send_failures"
+)
 _ACTIVE = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = $1"
 
 
@@ -102,8 +107,8 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
             signature_id: int = await db.fetchval(
                 "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
                 " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at,"
-                " signed_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
-                " $14) RETURNING id",
+                " signed_day, pending) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+                " $12, $13, $14, $15) RETURNING id",
                 new.petition,
                 new.platform,
                 new.user_id,
@@ -118,6 +123,7 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
                 new.opted_in,
                 new.signed_at,
                 new.signed_at.date(),
+                new.pending,
             )
             await db.executemany(
                 "INSERT INTO consents (signature_id, kind, granted, text_version, at)"
@@ -127,8 +133,8 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
                     (signature_id, "updates", new.opted_in, None, new.signed_at),
                 ],
             )
-            keys = _tally_keys(new.signed_at.date().isoformat(), new)
-            await _tally(db, new.petition, keys, +1)
+            keys = _PENDING if new.pending else _tally_keys(new.signed_at.date().isoformat(), new)
+            await _tally(db, new.petition, [(*key, +1) for key in keys])
             return signature_id
 
         try:
@@ -206,27 +212,87 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
                 "UPDATE signatures SET name = NULL, email = NULL, email_key = NULL,"
                 " postal_code = NULL, opted_in = false, withdrawn_at = $2"
                 " WHERE id = $1 AND withdrawn_at IS NULL"
-                " RETURNING petition, platform, source, referrer_code, signed_day",
+                " RETURNING petition, platform, source, referrer_code, signed_day, pending",
                 signature_id,
                 at,
             )
             if row is None:
                 return False
-            keys = _tally_keys(
-                row["signed_day"].isoformat(), row["platform"], row["source"], row["referrer_code"]
-            )
-            await _tally(db, row["petition"], keys, -1)
+            await db.execute("DELETE FROM email_codes WHERE signature_id = $1", signature_id)
+            keys = _PENDING if row["pending"] else _counted_keys(row)
+            await _tally(db, row["petition"], [(*key, -1) for key in keys])
             return True
 
         return await self._write(erase)
 
+    async def signature(self, signature_id: int) -> Signature | None:
+        rows = await self._signatures("s.id = $1", signature_id)
+        return rows[0] if rows else None
+
+    async def confirm_signature(self, signature_id: int, at: datetime) -> bool:
+        async def confirm(db: Connection) -> bool:
+            # The row lock makes a second confirmation (or a withdrawal) meanwhile wait, then
+            # find it no longer pending: the counters move once.
+            row = await db.fetchrow(
+                "UPDATE signatures SET pending = false"
+                " WHERE id = $1 AND withdrawn_at IS NULL AND pending"
+                " RETURNING petition, platform, source, referrer_code, signed_day",
+                signature_id,
+            )
+            if row is None:
+                return False
+            await db.execute("DELETE FROM email_codes WHERE signature_id = $1", signature_id)
+            # Counted on the day it was signed, as every other signature is.
+            changes = [(*_PENDING[0], -1), *((*key, +1) for key in _counted_keys(row))]
+            await _tally(db, row["petition"], changes)
+            return True
+
+        return await self._write(confirm)
+
+    # Confirmation codes
+
+    async def save_email_code(self, code: EmailCode) -> None:
+        await self._execute(
+            f"INSERT INTO email_codes ({_CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " ON CONFLICT (signature_id) DO UPDATE SET code_hash = excluded.code_hash,"
+            " expires_at = excluded.expires_at, wrong_tries = excluded.wrong_tries,"
+            " emails_sent = excluded.emails_sent, last_sent_at = excluded.last_sent_at,"
+            " send_due_at = excluded.send_due_at, send_failures = excluded.send_failures",
+            code.signature_id,
+            code.code_hash,
+            code.expires_at,
+            code.wrong_tries,
+            code.emails_sent,
+            code.last_sent_at,
+            code.send_due_at,
+            code.send_failures,
+        )
+
+    async def email_code(self, signature_id: int) -> EmailCode | None:
+        rows = await self._fetch(
+            f"SELECT {_CODE_COLUMNS} FROM email_codes WHERE signature_id = $1", signature_id
+        )
+        return EmailCode(**dict(rows[0])) if rows else None
+
+    async def email_codes_due(self, now: datetime, limit: int) -> list[EmailCode]:
+        rows = await self._fetch(
+            f"SELECT {_CODE_COLUMNS} FROM email_codes"
+            " WHERE send_due_at IS NOT NULL AND send_due_at <= $1"
+            " ORDER BY send_due_at, signature_id LIMIT $2",
+            now,
+            limit,
+        )
+        return [EmailCode(**dict(row)) for row in rows]
+
     async def active_signatures(
-        self, petition: str, batch_size: int = 1000
+        self, petition: str, batch_size: int = 1000, include_pending: bool = False
     ) -> AsyncIterator[list[Signature]]:
         last_id = 0
+        confirmed = "" if include_pending else " AND NOT s.pending"
         while True:
             batch = await self._signatures(
-                "s.petition = $1 AND s.withdrawn_at IS NULL AND s.id > $2 ORDER BY s.id LIMIT $3",
+                f"s.petition = $1 AND s.withdrawn_at IS NULL{confirmed} AND s.id > $2"
+                " ORDER BY s.id LIMIT $3",
                 petition,
                 last_id,
                 batch_size,
@@ -282,6 +348,17 @@ def _account(new: NewSignature) -> tuple[str, str, str]:
     return (new.petition, new.platform, new.user_id)
 
 
+# The one counter a pending signature is in, until it is confirmed; listed first wherever a
+# write moves it with others, so every writer locks tally rows in the same order.
+_PENDING = [("pending", "")]
+
+
+def _counted_keys(row: asyncpg.Record) -> list[tuple[str, str]]:
+    """The counters a confirmed signature is in, from its row."""
+    day: str = row["signed_day"].isoformat()
+    return _tally_keys(day, row["platform"], row["source"], row["referrer_code"])
+
+
 def _tally_keys(
     day: str, signer: NewSignature | str, source: str | None = None, referrer: str | None = None
 ) -> list[tuple[str, str]]:
@@ -295,14 +372,15 @@ def _tally_keys(
     return keys
 
 
-async def _tally(db: Connection, petition: str, keys: list[tuple[str, str]], delta: int) -> None:
+async def _tally(db: Connection, petition: str, changes: list[tuple[str, str, int]]) -> None:
+    """Add each change's delta to its counter (dimension, key)."""
     # One shard per write, the same for all its keys: rows are locked in the same order by
     # everyone (the keys' order), so two signings never wait for each other in a cycle.
     shard = random.randrange(TALLY_SHARDS)
     await db.executemany(
         "INSERT INTO tallies (petition, dimension, key, shard, n) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT (petition, dimension, key, shard) DO UPDATE SET n = tallies.n + excluded.n",
-        [(petition, dimension, key, shard, delta) for dimension, key in keys],
+        [(petition, dimension, key, shard, delta) for dimension, key, delta in changes],
     )
 
 
@@ -325,4 +403,5 @@ def _signature(row: asyncpg.Record) -> Signature:
         consent_version=row["consent_version"] or "",
         consent_at=row["consent_at"],
         opted_in_at=row["opted_in_at"],
+        pending=row["pending"],
     )

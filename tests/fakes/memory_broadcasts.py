@@ -36,6 +36,7 @@ class MemoryBroadcasts:
             if (
                 s.active
                 and s.opted_in
+                and not s.pending
                 and petition in (None, s.petition)
                 and who not in self.unreachable
             ):
@@ -129,7 +130,10 @@ class MemoryBroadcasts:
         wanted = {
             (s.platform, s.user_id)
             for s in self.signatures
-            if s.active and s.opted_in and broadcast.petition in (None, s.petition)
+            if s.active
+            and s.opted_in
+            and not s.pending
+            and broadcast.petition in (None, s.petition)
         }
         claimed = []
         for row in self._rows(broadcast_id, state=DeliveryState.PENDING, platform=platform)[:limit]:

@@ -12,6 +12,7 @@ from core.models import (
     AuditEntry,
     ConsentRecord,
     DayCount,
+    EmailCode,
     NewSignature,
     RecentSignature,
     Signature,
@@ -34,6 +35,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
         self.email_keys: dict[int, str] = {}  # signature id -> the key NewSignature carried
         self.consents: list[ConsentRecord] = []
         self.audit: list[AuditEntry] = []
+        self.email_codes: dict[int, EmailCode] = {}
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
         raw = self.conversations.get((platform, user_id))
@@ -105,6 +107,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
         if not signature.active:
             return False
         self.email_keys.pop(signature_id, None)
+        self.email_codes.pop(signature_id, None)
         self.signatures[index] = signature.model_copy(
             update={
                 "name": None,
@@ -117,13 +120,39 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
         return True
 
     async def count(self, petition: str) -> int:
-        return len(self._active(petition))
+        return len(self._confirmed(petition))
+
+    async def pending_count(self, petition: str) -> int:
+        return sum(s.pending for s in self._active(petition))
+
+    async def signature(self, signature_id: int) -> Signature | None:
+        if 0 < signature_id <= len(self.signatures):
+            return self.signatures[signature_id - 1]
+        return None
+
+    async def confirm_signature(self, signature_id: int, at: datetime) -> bool:
+        signature = await self.signature(signature_id)
+        if signature is None or not signature.active or not signature.pending:
+            return False
+        self.signatures[signature_id - 1] = signature.model_copy(update={"pending": False})
+        self.email_codes.pop(signature_id, None)
+        return True
+
+    async def save_email_code(self, code: EmailCode) -> None:
+        self.email_codes[code.signature_id] = code
+
+    async def email_code(self, signature_id: int) -> EmailCode | None:
+        return self.email_codes.get(signature_id)
+
+    async def email_codes_due(self, now: datetime, limit: int) -> list[EmailCode]:
+        due = [c for c in self.email_codes.values() if c.send_due_at and c.send_due_at <= now]
+        return sorted(due, key=lambda c: (c.send_due_at, c.signature_id))[:limit]
 
     async def signed_since(self, petition: str, since: datetime) -> int:
-        return sum(1 for s in self._active(petition) if s.signed_at >= since)
+        return sum(1 for s in self._confirmed(petition) if s.signed_at >= since)
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
-        active = self._active(petition)
+        active = self._confirmed(petition)
         per_day = Counter(s.signed_at.date() for s in active)
         first = today - timedelta(days=days - 1)
         referrers = Counter(s.referrer_code for s in active if s.referrer_code)
@@ -138,21 +167,22 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
             by_platform=dict(Counter(s.platform for s in active)),
             by_source=dict(Counter(s.source or "direct" for s in active)),
             top_referrers=tuple(sorted(referrers.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
+            pending=await self.pending_count(petition),
         )
 
     async def active_signatures(
-        self, petition: str, batch_size: int = 1000
+        self, petition: str, batch_size: int = 1000, include_pending: bool = False
     ) -> AsyncIterator[list[Signature]]:
-        active = self._active(petition)
+        active = self._active(petition) if include_pending else self._confirmed(petition)
         for start in range(0, len(active), batch_size):
             yield active[start : start + batch_size]
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
-        per_day = Counter(s.signed_at.date() for s in self._active(petition))
+        per_day = Counter(s.signed_at.date() for s in self._confirmed(petition))
         return [DayCount(day=day, count=n) for day, n in sorted(per_day.items()) if n]
 
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
-        latest = sorted(self._active(petition), key=lambda s: s.id, reverse=True)[:limit]
+        latest = sorted(self._confirmed(petition), key=lambda s: s.id, reverse=True)[:limit]
         return [
             RecentSignature(display=public_name(s.name), platform=s.platform, signed_at=s.signed_at)
             for s in latest
@@ -179,3 +209,6 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
 
     def _active(self, petition: str) -> list[Signature]:
         return [s for s in self.signatures if s.petition == petition and s.active]
+
+    def _confirmed(self, petition: str) -> list[Signature]:
+        return [s for s in self._active(petition) if not s.pending]

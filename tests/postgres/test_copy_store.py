@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
-from storage import PostgresStore
-from tests.contract.test_store_contract import signature
+from core.models import EmailCode
+from storage import PostgresStore, SqliteStore
+from tests.contract.test_store_contract import NOW, signature
 from tests.e2e.test_chat_cli import COMMAND, EXAMPLE, SIGNING, chat
 from tests.postgres_database import create_database, drop_database, server_url
 
@@ -49,5 +51,39 @@ async def test_copy_store_moves_everything_and_refuses_a_target_in_use(tmp_path:
         assert "already holds rows" in refused.stderr and "nothing was copied" in refused.stderr
         replaced = _copy(tmp_path, target, "--replace")
         assert replaced.returncode == 0, replaced.stderr
+    finally:
+        await drop_database(server, target)
+
+
+async def test_a_pending_signature_and_its_code_arrive_still_pending(tmp_path: Path) -> None:
+    source = await SqliteStore.open(tmp_path / "petition.db")
+    try:
+        await source.add_signature(signature("ann", "ann@example.org", petition=PETITION))
+        waiting = signature("bea", "bea@example.org", petition=PETITION)
+        pending = await source.add_signature(waiting.model_copy(update={"pending": True}))
+        code = EmailCode(
+            signature_id=pending.id,
+            code_hash="salt$hash",
+            expires_at=NOW + timedelta(hours=24),
+            emails_sent=1,
+            last_sent_at=NOW,
+            send_due_at=NOW + timedelta(minutes=1),
+        )
+        await source.save_email_code(code)
+    finally:
+        await source.close()
+    server = server_url()
+    target = await create_database(server)
+    try:
+        copied = _copy(tmp_path, target)
+        assert copied.returncode == 0, copied.stderr
+        store = await PostgresStore.open(target)
+        try:
+            assert (await store.count(PETITION), await store.pending_count(PETITION)) == (1, 1)
+            assert await store.email_code(pending.id) == code
+            assert await store.confirm_signature(pending.id, NOW + timedelta(minutes=5))
+            assert (await store.count(PETITION), await store.pending_count(PETITION)) == (2, 0)
+        finally:
+            await store.close()
     finally:
         await drop_database(server, target)

@@ -216,10 +216,10 @@ class WatchedStore(MemoryStore):
         self.batch_sizes: list[int] = []
 
     async def active_signatures(
-        self, petition: str, batch_size: int = 1000
+        self, petition: str, batch_size: int = 1000, include_pending: bool = False
     ) -> AsyncIterator[list[Signature]]:
         self.batch_sizes.append(batch_size)
-        async for batch in super().active_signatures(petition, batch_size):
+        async for batch in super().active_signatures(petition, batch_size, include_pending):
             yield batch
             assert batch[-1].email in self.out.getvalue(), "a batch was held back"
 

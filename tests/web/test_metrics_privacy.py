@@ -36,6 +36,7 @@ async def test_metrics_count_the_signature_and_the_messages_of_a_signing(tmp_pat
         (("petition", SLUG), ("platform", "console"), ("status", "confirmed")),
     )
     assert before.get(key, 0) == 0 and after[key] == 1
+    assert after["petition_bot_pending_signatures", (("petition", SLUG),)] == 0  # no codes asked
     handled = (
         "petition_bot_messages_handled_total",
         (("kind", "command"), ("platform", "console")),

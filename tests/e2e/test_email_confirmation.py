@@ -1,0 +1,241 @@
+"""Email confirmation by a code typed in the chat, end to end: the real core on SQLite, codes
+mailed through aiosmtplib to a real SMTP server (aiosmtpd) on 127.0.0.1, read from the mail."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.config import AppConfig, EmailSettings, parse_config
+from bots.runtime import Runtime, build_runtime
+from core.errors import ConfigError
+from core.exports import ExportFormat
+from storage import SqliteStore
+from tests.smtp_server import SmtpServer
+from tests.unit.chat import EXAMPLE, FORMS, Chat, Clock
+
+SLUG = EXAMPLE.campaign.default_petition.slug
+
+
+def confirming_config(port: int) -> AppConfig:
+    petitions = tuple(p.model_copy(update={"confirm_email": True}) for p in EXAMPLE.petitions)
+    email = EmailSettings(transport="smtp", host="127.0.0.1", port=port, tls="none")
+    return EXAMPLE.model_copy(update={"petitions": petitions, "email": email})
+
+
+class World:
+    """A runtime on one database file that a test can restart."""
+
+    def __init__(self, path: Path, config: AppConfig, clock: Clock) -> None:
+        self.path, self.config, self.clock = path, config, clock
+        self.runtime: Runtime | None = None
+
+    async def open(self) -> Runtime:
+        store = await SqliteStore.open(self.path)
+        self.runtime = build_runtime(self.config, store, self.clock)
+        return self.runtime
+
+    async def restart(self) -> Runtime:
+        assert self.runtime is not None
+        await self.runtime.close()
+        return await self.open()
+
+
+@pytest.fixture
+async def world(tmp_path: Path, smtp: SmtpServer) -> AsyncIterator[World]:
+    opened = World(tmp_path / "confirm.db", confirming_config(smtp.port), Clock())
+    await opened.open()
+    yield opened
+    assert opened.runtime is not None
+    await opened.runtime.close()
+
+
+async def signed_and_mailed(world: World, smtp: SmtpServer, email: str) -> tuple[Chat, str]:
+    assert world.runtime is not None
+    chat = Chat(world.runtime.core)
+    await chat.sign("Jane Doe", email)
+    assert "6-digit code" in chat.last
+    return chat, smtp.inbox.codes_to(email)[-1]
+
+
+async def exported(runtime: Runtime, include_pending: bool) -> list[tuple[str, bool]]:
+    return [
+        (s.user_id, s.pending)
+        async for batch in runtime.store.active_signatures(SLUG, include_pending=include_pending)
+        for s in batch
+    ]
+
+
+async def test_the_right_code_confirms_and_only_then_counts(world: World, smtp: SmtpServer) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    chat, code = await signed_and_mailed(world, smtp, "jane@example.org")
+    assert smtp.inbox.mails[0]["Subject"].startswith(code)
+    await chat.send("/sign")  # signing again reminds of the code, keeps one signature
+    assert "waiting for the 6-digit code" in chat.last
+    await chat.send("/status")
+    assert "waiting for the 6-digit code" in chat.last
+    await chat.send("/mydata")
+    assert "waiting for the code we emailed you" in chat.last
+    assert await runtime.store.count(SLUG) == 0
+    assert await runtime.store.pending_count(SLUG) == 1
+    assert await runtime.store.audience_counts(SLUG) == {}
+    assert await exported(runtime, include_pending=False) == []
+    assert await exported(runtime, include_pending=True) == [("1", True)]
+    petition = runtime.config.campaign.default_petition
+    stats = (await runtime.core.figures.stats(petition, world.clock.now.date())).to_plain_text()
+    assert "Total: 0" in stats and "Waiting for their email code (not counted yet): 1" in stats
+
+    await chat.send(f"{code[:3]} {code[3:]}")
+    assert "Confirmed" in chat.last
+    assert await runtime.store.count(SLUG) == 1
+    assert await runtime.store.pending_count(SLUG) == 0
+    assert await runtime.store.audience_counts(SLUG) == {"telegram": 1}
+    assert await exported(runtime, include_pending=False) == [("1", False)]
+    stats = (await runtime.core.figures.stats(petition, world.clock.now.date())).to_plain_text()
+    assert "Total: 1" in stats and "Waiting" not in stats
+    # The code is used up: typing it again confirms nothing more.
+    await chat.send(code)
+    assert "not understand" in chat.last.lower() or "Confirmed" not in chat.last
+
+
+async def test_five_wrong_codes_lock_the_code_until_a_new_one(
+    world: World, smtp: SmtpServer
+) -> None:
+    chat, code = await signed_and_mailed(world, smtp, "jane@example.org")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for left in (4, 3, 2, 1):
+        await chat.send(wrong)
+        assert f"Tries left for this code: {left}" in chat.last
+    await chat.send(wrong)
+    assert "Too many wrong tries" in chat.last
+    await chat.send(code)  # the right one, too late
+    assert "Too many wrong tries" in chat.last
+    world.clock.advance(minutes=2)
+    await chat.press("Send a new code")
+    assert "new 6-digit code" in chat.last
+    await chat.send(smtp.inbox.codes_to("jane@example.org")[-1])
+    assert "Confirmed" in chat.last
+
+
+async def test_an_expired_code_is_refused(world: World, smtp: SmtpServer) -> None:
+    chat, code = await signed_and_mailed(world, smtp, "jane@example.org")
+    world.clock.advance(hours=24, seconds=1)
+    await chat.send(code)
+    assert "expired" in chat.last
+    assert world.runtime is not None and await world.runtime.store.count(SLUG) == 0
+
+
+async def test_resending_waits_a_minute_and_stops_after_five_emails(
+    world: World, smtp: SmtpServer
+) -> None:
+    chat, _ = await signed_and_mailed(world, smtp, "jane@example.org")
+    await chat.press("Send a new code")
+    assert "you can ask for another in 60 seconds" in chat.last
+    for _ in range(4):
+        world.clock.advance(seconds=61)
+        await chat.press("Send a new code")
+        assert "new 6-digit code" in chat.last
+    world.clock.advance(seconds=61)
+    await chat.press("Send a new code")
+    assert "all the emails we can" in chat.last
+    assert len(smtp.inbox.codes_to("jane@example.org")) == 5
+    # Only the latest code works.
+    codes = smtp.inbox.codes_to("jane@example.org")
+    if codes[0] != codes[-1]:
+        await chat.send(codes[0])
+        assert "Confirmed" not in chat.last
+    await chat.send(codes[-1])
+    assert "Confirmed" in chat.last
+
+
+async def test_a_code_confirms_after_a_restart(world: World, smtp: SmtpServer) -> None:
+    _, code = await signed_and_mailed(world, smtp, "jane@example.org")
+    runtime = await world.restart()
+    chat = Chat(runtime.core)
+    await chat.send(code)
+    assert "Confirmed" in chat.last
+    assert await runtime.store.count(SLUG) == 1
+
+
+async def test_mail_server_down_keeps_the_signature_and_sends_later(
+    world: World, smtp: SmtpServer
+) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    smtp.stop()
+    chat = Chat(runtime.core)
+    replies = await chat.sign("Jane Doe", "jane@example.org")
+    said = " ".join(r.text.to_plain_text() for r in replies)
+    assert "6-digit code" in said and "could not send the email" in said
+    assert await runtime.store.pending_count(SLUG) == 1
+    await runtime.core.confirmation.stop()  # the test drives the retries itself
+
+    smtp.start()
+    world.clock.advance(seconds=29)
+    await runtime.core.confirmation.retry_due()
+    assert smtp.inbox.mails == []  # backing off
+    world.clock.advance(seconds=2)
+    await runtime.core.confirmation.retry_due()
+    await chat.send(smtp.inbox.codes_to("jane@example.org")[-1])
+    assert "Confirmed" in chat.last
+    await runtime.core.confirmation.retry_due()
+    assert len(smtp.inbox.mails) == 1
+
+
+async def test_an_address_that_already_signed_reads_the_same_and_gets_no_code(
+    world: World, smtp: SmtpServer
+) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    first, _ = await signed_and_mailed(world, smtp, "jane@example.org")
+    other = Chat(runtime.core, user="2")
+    await other.sign("Jane Doe", "jane@example.org")
+    assert other.last == first.replies[-1].text.to_plain_text()
+    assert len(smtp.inbox.mails) == 1
+
+
+async def test_discord_style_form_takes_the_code(world: World, smtp: SmtpServer) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    _, code = await signed_and_mailed(world, smtp, "jane@example.org")
+    forms = Chat(runtime.core, caps=FORMS)
+    await forms.press_data(f"code:enter:{SLUG}")
+    assert forms.last_form_id == f"code:{SLUG}"
+    await forms.submit(f"code:{SLUG}", code=code)
+    assert "Confirmed" in forms.last
+
+
+def test_check_config_refuses_confirm_email_without_an_email_section() -> None:
+    raw: dict[str, Any] = EXAMPLE.model_dump(mode="json", exclude_none=True)
+    raw["petitions"][0]["confirm_email"] = True
+    raw.pop("email", None)
+    with pytest.raises(ConfigError) as refused:
+        parse_config(raw)
+    assert "petitions[0].confirm_email: true needs an [email] section" in str(refused.value)
+    raw["email"] = {"transport": "console"}
+    assert parse_config(raw).petitions[0].confirm_email
+
+
+async def test_the_export_holds_pending_signatures_only_when_asked_with_their_status(
+    world: World, smtp: SmtpServer
+) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    await signed_and_mailed(world, smtp, "jane@example.org")
+
+    async def csv(include_pending: bool) -> list[str]:
+        out = io.StringIO(newline="")
+        await runtime.core.exports.write(
+            SLUG, out, ExportFormat.CSV, "console:org", world.clock.now, None, include_pending
+        )
+        return out.getvalue().splitlines()
+
+    assert len(await csv(False)) == 1  # the header only
+    header, row = await csv(True)
+    assert header.endswith(",status") and row.endswith(",pending")
+    assert "jane@example.org" in row
