@@ -25,6 +25,7 @@ from storage.postgres.connections import Connection
 from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
 from storage.postgres.inbox import PostgresInbox
 from storage.postgres.migrations import migrate
+from storage.postgres.wakeups import confirmations
 
 POOL_SIZE = 10
 
@@ -64,6 +65,10 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
     async def close(self) -> None:
         await self._close_connections()
         await self._claimer.close()
+
+    def confirmations(self) -> AsyncIterator[int]:
+        """Broadcasts confirmed in any process on this database, as their commits land."""
+        return confirmations(self._claimer.connection)
 
     async def hold_person(self, key: str) -> None:
         """Inside a transaction: no other process handles this person until it ends."""
