@@ -72,7 +72,8 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
 
     async def hold_person(self, key: str) -> None:
         """Inside a transaction: no other process handles this person until it ends."""
-        await self._fetchval("SELECT pg_advisory_xact_lock($1)", person_lock(key))
+        # The number is ours (an int), so it can be inlined: the lock then goes with BEGIN.
+        await self._run_first(f"SELECT pg_advisory_xact_lock({int(person_lock(key))})")
 
     # Conversations
 
@@ -137,7 +138,7 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
             return signature_id
 
         try:
-            signature_id = await self._write(insert)
+            signature_id = await self._write(insert, refusable=True)
         except asyncpg.UniqueViolationError as exc:
             refusal = await self._duplicate(new, exc.constraint_name)
             if refusal is None:
