@@ -27,7 +27,7 @@ from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
 from core.config import PetitionConfig
-from core.errors import ConfigError, MissingToken
+from core.errors import ConfigError, MissingToken, StoreUnreachable
 from core.exports import ExportFormat
 
 EXIT_FAILURE = 1
@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_until_stopped(args.handler(config, args))
     except KeyboardInterrupt:  # Ctrl-C before the command started
         return EXIT_CODES[signal.SIGINT]
+    except StoreUnreachable as exc:  # what to fix, not a traceback
+        print(f"The database can't be opened: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 async def _chat(config: AppConfig, args: argparse.Namespace) -> int:

@@ -61,6 +61,11 @@ class StoreClosed(StoreError):
     """A read or write arrived after the store was closed."""
 
 
+class StoreUnreachable(StoreError):
+    """The database could not be reached or refused the connection at start-up; the message
+    names the server and what to check (never the password)."""
+
+
 class ConfigError(PetitionBotError):
     """The configuration can't be used; ``problems`` name each key and what is wrong."""
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import asyncpg
 
+from core.errors import StoreUnreachable
 from core.models import AuditEntry, ConsentRecord, NewSignature, Signature
 from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
@@ -25,9 +26,11 @@ from storage.postgres.connections import Connection
 from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
 from storage.postgres.inbox import PostgresInbox
 from storage.postgres.migrations import migrate
+from storage.postgres.unreachable import unreachable
 from storage.postgres.wakeups import confirmations
 
 POOL_SIZE = 10
+CONNECT_TIMEOUT_SECONDS = 10.0
 
 _SIGNATURE_COLUMNS = """
     s.id, s.petition, s.platform, s.user_id, s.name, s.email, s.postal_code, s.country,
@@ -50,7 +53,12 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
         """Connect (a password not in the URL comes from ``PGPASSWORD``) and apply the
         migrations this database lacks."""
         async with contextlib.AsyncExitStack() as undo:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+            try:
+                pool = await asyncpg.create_pool(
+                    url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_SECONDS
+                )
+            except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+                raise StoreUnreachable(unreachable(url, exc)) from None
             undo.push_async_callback(pool.close)
             async with pool.acquire() as connection:
                 await migrate(connection)
