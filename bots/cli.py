@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from pydantic import ValidationError
+
 from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
@@ -25,7 +27,7 @@ from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
 from core.config import PetitionConfig
-from core.errors import ConfigError, MissingToken
+from core.errors import ConfigError, MissingToken, StoreUnreachable
 from core.exports import ExportFormat
 
 EXIT_FAILURE = 1
@@ -49,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_until_stopped(args.handler(config, args))
     except KeyboardInterrupt:  # Ctrl-C before the command started
         return EXIT_CODES[signal.SIGINT]
+    except StoreUnreachable as exc:  # what to fix, not a traceback
+        print(f"The database can't be opened: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
@@ -63,6 +68,14 @@ async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
 
 async def _run(config: AppConfig, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or logging.INFO)
+    if args.shard_count is not None or args.shard_ids is not None:
+        try:
+            discord = config.discord.with_shards(args.shard_count, args.shard_ids)
+        except ValidationError as exc:
+            problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+            print(f"--shard-count/--shard-ids: {problems}", file=sys.stderr)
+            return EXIT_CONFIG
+        config = config.model_copy(update={"discord": discord})
     try:
         await run_platforms(config, only=args.only)
     except (NoPlatformEnabled, MissingToken) as exc:
@@ -237,6 +250,13 @@ def _default_user() -> str:
     return name[:64]
 
 
+def _shard_ids(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of shard numbers: {text!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="petition-bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -264,6 +284,20 @@ def _parser() -> argparse.ArgumentParser:
         choices=ROLES,
         help="run one role of a deployment on a shared PostgreSQL database: one platform's"
         " chat (without broadcast delivery) or the dispatcher (broadcasts only)",
+    )
+    run.add_argument(
+        "--shard-count",
+        type=int,
+        metavar="N",
+        help="Discord: the total of shards every Discord process of the bot shares"
+        " (default: [discord] shard_count)",
+    )
+    run.add_argument(
+        "--shard-ids",
+        type=_shard_ids,
+        metavar="I,J",
+        help="Discord: the shards this process connects, e.g. 0,1 (default: [discord]"
+        " shard_ids, else all of them)",
     )
     run.set_defaults(handler=_run)
     command(

@@ -94,6 +94,34 @@ class DiscordSettings(BaseModel):
     guild_ids: tuple[DiscordId, ...] = ()
     moderator_role_ids: tuple[DiscordId, ...] = ()
     organizer_role_ids: tuple[DiscordId, ...] = ()
+    # Sharding across processes: every Discord process names the same shard_count and its
+    # own shard_ids (by default all of them). Unset: one connection, no sharding.
+    shard_count: Annotated[int, Within(1, 4096)] | None = None
+    shard_ids: tuple[Annotated[int, Within(0, 4095)], ...] | None = None
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("discord.shard_ids needs discord.shard_count (the total of shards)")
+        if not self.shard_ids or any(s >= self.shard_count for s in self.shard_ids):
+            raise ValueError(
+                f"discord.shard_ids must name shards from 0 to {self.shard_count - 1}"
+                " (shard_count - 1)"
+            )
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("discord.shard_ids names a shard twice")
+        return self
+
+    def with_shards(self, count: int | None, ids: tuple[int, ...] | None) -> DiscordSettings:
+        """These settings with the shards `run --shard-count/--shard-ids` gave, validated."""
+        data = self.model_dump()
+        if count is not None:
+            data["shard_count"] = count
+        if ids is not None:
+            data["shard_ids"] = ids
+        return DiscordSettings.model_validate(data)
 
 
 class EmailSettings(BaseModel):

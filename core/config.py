@@ -206,6 +206,9 @@ class BroadcastConfig(BaseModel):
     # How many processes deliver broadcasts on one shared (PostgreSQL) database: each takes
     # an equal share of every platform's rate, so together they keep within the platform's.
     dispatchers: Annotated[int, Within(1, 64)] = 1
+    # How often an idle dispatcher looks for work it was not told about: on PostgreSQL a
+    # confirmation anywhere wakes it at once (LISTEN/NOTIFY); the poll is the fallback.
+    poll_interval_seconds: Annotated[float, Within(0.1, 86400, " seconds", note="1 day")] = 2.0
 
     def rate(self, platform: str) -> float:
         """This process's pace on ``platform``: its share of the configured rate."""

@@ -10,6 +10,7 @@
     ├── StoreError                   storage failed or refused; the store port's errors
     │   ├── AlreadySigned            core.store: an active signature exists (account or email)
     │   ├── StoreClosed              here: a read or write came after the store was closed
+    │   ├── StoreUnreachable         here: the database can't be reached at start-up
     │   ├── TransactionFailed        storage.group_commit: the commit failed, nothing is stored
     │   │                              (also a sqlite3.OperationalError)
     │   ├── UnsupportedStorage       core.storage_url: this build can't open the storage URL
@@ -64,6 +65,11 @@ class StoreClosed(StoreError):
 
 class MailNotSent(PetitionBotError):
     """An email (a confirmation code) did not reach the mail server; it is tried again later."""
+
+
+class StoreUnreachable(StoreError):
+    """The database could not be reached or refused the connection at start-up; the message
+    names the server and what to check (never the password)."""
 
 
 class ConfigError(PetitionBotError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from core.broadcasts.models import (
@@ -136,6 +137,11 @@ class SqliteBroadcasts(SqliteConnections):
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE status = 'sending' ORDER BY id"
         )
         return [_broadcast(row) for row in rows]
+
+    async def confirmations(self) -> AsyncIterator[int]:
+        """One process owns this store: nothing is confirmed anywhere else."""
+        return
+        yield  # an async generator that ends at once
 
     async def claim_deliveries(
         self, broadcast_id: int, platform: str, limit: int

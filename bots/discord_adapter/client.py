@@ -13,6 +13,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from functools import partial
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -44,11 +45,12 @@ CONNECTION_NAME = "Discord"
 class DiscordPetitionBot(discord.Client):
     """The petition bot on Discord: slash commands, buttons, modals and direct messages."""
 
-    def __init__(self, runtime: Runtime, *, deliver_broadcasts: bool = True) -> None:
+    def __init__(self, runtime: Runtime, *, deliver_broadcasts: bool = True, **shards: Any) -> None:
         super().__init__(
             intents=INTENTS,
             allowed_mentions=NO_MENTIONS,
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT_SECONDS,
+            **shards,
         )
         self.config = runtime.config
         self.core = runtime.core
@@ -92,13 +94,28 @@ class DiscordPetitionBot(discord.Client):
         return await self.core.handle(inbound, caps)  # looked up each time: tools wrap it
 
 
+class ShardedDiscordPetitionBot(DiscordPetitionBot, discord.AutoShardedClient):
+    """The petition bot connected through some shards of a sharded bot (``[discord]
+    shard_count`` / ``shard_ids``): Discord sends each process its shards' servers only."""
+
+
 def create_bot(runtime: Runtime, *, deliver_broadcasts: bool = True) -> DiscordPetitionBot:
-    """The Discord bot on the runtime's core, fully wired, not connected.
+    """The Discord bot on the runtime's core, fully wired, not connected; sharded when the
+    configuration names a ``shard_count``.
 
     ``deliver_broadcasts=False`` leaves broadcast delivery to another process (or to a test
     driving the worker itself). The token is given to `run_discord`, from the environment.
     """
-    return DiscordPetitionBot(runtime, deliver_broadcasts=deliver_broadcasts)
+    settings = runtime.config.discord
+    if settings.shard_count is None:
+        return DiscordPetitionBot(runtime, deliver_broadcasts=deliver_broadcasts)
+    # Direct messages always arrive on shard 0, so the process serving it answers them.
+    return ShardedDiscordPetitionBot(
+        runtime,
+        deliver_broadcasts=deliver_broadcasts,
+        shard_count=settings.shard_count,
+        shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
+    )
 
 
 async def run_discord(runtime: Runtime, deliver_broadcasts: bool = True) -> None:

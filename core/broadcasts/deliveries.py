@@ -2,8 +2,9 @@
 
 An adapter hands over its platform's `Sender` once it is connected (`start`); a broadcast
 confirmed in this process wakes every service at once instead of at its next poll, and a
-cancel stops the sends already queued here. Broadcasts confirmed in another process are
-found at the next poll.
+cancel stops the sends already queued here. Broadcasts confirmed in another process wake
+them too when the store announces them (`BroadcastStore.confirmations`: PostgreSQL's
+LISTEN/NOTIFY); otherwise, or if that stops, they are found at the next poll.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Deliveries:
         self._announcements = Announcements(catalog, campaign)
         self._services: dict[str, BroadcastService] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._listener: asyncio.Task[None] | None = None
 
     def service(self, sender: Sender, *, report: bool = True) -> BroadcastService:
         """The platform's worker and (with ``report``) its progress reporter, not yet running."""
@@ -71,7 +73,7 @@ class Deliveries:
             if report
             else None
         )
-        service = BroadcastService(worker, reporter)
+        service = BroadcastService(worker, reporter, settings.poll_interval_seconds)
         self._services[sender.platform] = service
         return service
 
@@ -83,6 +85,8 @@ class Deliveries:
         self._tasks[sender.platform] = asyncio.create_task(
             self._run(service), name=f"broadcasts-{sender.platform}"
         )
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen(), name="broadcasts-confirmed")
 
     async def stop(self, platform: str) -> None:
         """Stop the platform's delivery (sends in flight are recorded or handed back)."""
@@ -92,6 +96,11 @@ class Deliveries:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if not self._tasks and self._listener is not None:
+            listener, self._listener = self._listener, None
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
 
     async def stop_all(self) -> None:
         """Stop every platform's delivery."""
@@ -107,6 +116,16 @@ class Deliveries:
         """A broadcast was cancelled here: sends already queued in this process stop."""
         for service in self._services.values():
             service.worker.cancel(broadcast_id)
+
+    async def _listen(self) -> None:
+        """Wake the services for every broadcast confirmed elsewhere, while the store tells."""
+        try:
+            async for broadcast_id in self._store.confirmations():
+                self.confirmed(broadcast_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the poll still finds new broadcasts, only later
+            log.exception("listening for confirmed broadcasts stopped; polling only")
 
     @staticmethod
     async def _run(service: BroadcastService) -> None:

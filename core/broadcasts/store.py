@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Protocol
 
@@ -54,6 +55,12 @@ class BroadcastStore(Protocol):
 
     async def sending_broadcasts(self) -> list[Broadcast]:
         """Broadcasts confirmed and not yet finished, oldest first."""
+        ...
+
+    def confirmations(self) -> AsyncIterator[int]:
+        """The ids of broadcasts confirmed from now on by any process sharing the store, as
+        they commit; a store only one process uses ends at once (its own confirmations
+        wake its dispatchers directly)."""
         ...
 
     async def claim_deliveries(

@@ -24,6 +24,7 @@ from core.broadcasts.models import (
 )
 from storage.postgres.claimer import Claimer
 from storage.postgres.connections import Connection, PostgresConnections, changed
+from storage.postgres.wakeups import CHANNEL
 
 # Opted-in, active, confirmed signers, each person once, minus those no platform can reach
 # ($1: petition).
@@ -114,8 +115,8 @@ class PostgresBroadcasts(PostgresConnections):
                 " WHERE broadcast_id = $1) WHERE id = $1",
                 broadcast_id,
             )
-            # Wakes the dispatchers of other processes (see storage.postgres.wakeups).
-            await db.execute("SELECT pg_notify('broadcast_confirmed', $1)", str(broadcast_id))
+            # Wakes every dispatcher on the database at commit (storage.postgres.wakeups).
+            await db.execute("SELECT pg_notify($1, $2)", CHANNEL, str(broadcast_id))
             return True
 
         if not await self._write(confirm):

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import asyncpg
 
+from core.errors import StoreUnreachable
 from core.models import AuditEntry, ConsentRecord, EmailCode, NewSignature, Signature
 from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
@@ -25,8 +26,11 @@ from storage.postgres.connections import Connection
 from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
 from storage.postgres.inbox import PostgresInbox
 from storage.postgres.migrations import migrate
+from storage.postgres.unreachable import unreachable
+from storage.postgres.wakeups import confirmations
 
 POOL_SIZE = 10
+CONNECT_TIMEOUT_SECONDS = 10.0
 
 _SIGNATURE_COLUMNS = """
     s.id, s.petition, s.platform, s.user_id, s.name, s.email, s.postal_code, s.country,
@@ -54,7 +58,12 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
         """Connect (a password not in the URL comes from ``PGPASSWORD``) and apply the
         migrations this database lacks."""
         async with contextlib.AsyncExitStack() as undo:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+            try:
+                pool = await asyncpg.create_pool(
+                    url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_SECONDS
+                )
+            except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+                raise StoreUnreachable(unreachable(url, exc)) from None
             undo.push_async_callback(pool.close)
             async with pool.acquire() as connection:
                 await migrate(connection)
@@ -70,9 +79,14 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
         await self._close_connections()
         await self._claimer.close()
 
+    def confirmations(self) -> AsyncIterator[int]:
+        """Broadcasts confirmed in any process on this database, as their commits land."""
+        return confirmations(self._claimer.connection)
+
     async def hold_person(self, key: str) -> None:
         """Inside a transaction: no other process handles this person until it ends."""
-        await self._fetchval("SELECT pg_advisory_xact_lock($1)", person_lock(key))
+        # The number is ours (an int), so it can be inlined: the lock then goes with BEGIN.
+        await self._run_first(f"SELECT pg_advisory_xact_lock({int(person_lock(key))})")
 
     # Conversations
 
@@ -138,7 +152,7 @@ class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
             return signature_id
 
         try:
-            signature_id = await self._write(insert)
+            signature_id = await self._write(insert, refusable=True)
         except asyncpg.UniqueViolationError as exc:
             refusal = await self._duplicate(new, exc.constraint_name)
             if refusal is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from core.broadcasts.models import (
@@ -120,6 +121,11 @@ class MemoryBroadcasts:
 
     async def sending_broadcasts(self) -> list[Broadcast]:
         return [b for b in self.broadcasts.values() if b.status is BroadcastStatus.SENDING]
+
+    async def confirmations(self) -> AsyncIterator[int]:
+        """One process owns this store: nothing is confirmed anywhere else."""
+        return
+        yield  # an async generator that ends at once
 
     async def claim_deliveries(
         self, broadcast_id: int, platform: str, limit: int

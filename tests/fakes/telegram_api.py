@@ -211,6 +211,12 @@ class FakeTelegramServer:
         self._faults: list[_Fault] = []
         self._blocked: set[int] = set()
         self._cursor: dict[int, int] = defaultdict(int)  # wait_for_message position per chat
+        # Webhook delivery to several workers, as behind a load balancer (see `balance`).
+        self._workers: list[str] = []
+        self._worker_secret: str | None = None
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self.webhook_log: list[tuple[str, int]] = []  # (worker url, update_id) accepted
+        self._turn = 0
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -228,6 +234,9 @@ class FakeTelegramServer:
     async def stop(self) -> None:
         self._closing = True  # long polls return immediately
         self._notify()
+        for task in list(self._deliveries):
+            task.cancel()
+        await asyncio.gather(*self._deliveries, return_exceptions=True)
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -621,17 +630,52 @@ class FakeTelegramServer:
             update = {"update_id": self._next_update_id, **update}
         self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
         self._history[update["update_id"]] = copy.deepcopy(update)
+        if self._workers:
+            self._deliver_soon(update, self._turn)
+            self._turn += 1
+            return update
         self._pending.append(update)
         self._notify()
         return update
+
+    def balance(self, worker_urls: list[str], secret_token: str | None = None) -> None:
+        """From now on, POST every enqueued update to one of ``worker_urls`` in turn (the
+        next one on a refusal, as Telegram retries), like one webhook URL behind a load
+        balancer; getUpdates sees none of them."""
+        self._workers = list(worker_urls)
+        self._worker_secret = secret_token
+
+    def _deliver_soon(self, update: dict, turn: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._deliver(update, turn))
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, update: dict, turn: int) -> None:
+        for attempt in range(200):  # a worker starting or gone: the next one, as Telegram
+            url = self._workers[(turn + attempt) % len(self._workers)]
+            try:
+                status = await self.post_webhook(url, update, self._worker_secret)
+            except aiohttp.ClientError:
+                status = 0
+            if status == 200:
+                self.webhook_log.append((url, update["update_id"]))
+                self._notify()
+                return
+            await asyncio.sleep(0.05)
 
     def confirm(self, update_id: int) -> None:
         """Forget a pending update, as a ``getUpdates`` with a higher offset would."""
         self._pending = [u for u in self._pending if u["update_id"] != update_id]
 
     def redeliver(self, update_id: int) -> dict:
-        """Deliver an already-enqueued update once more (same update_id), even if confirmed."""
+        """Deliver an already-enqueued update once more (same update_id), even if confirmed;
+        when balancing, to the worker after the one that took it."""
         update = copy.deepcopy(self._history[update_id])
+        if self._workers:
+            took = [url for url, done in self.webhook_log if done == update_id]
+            first = self._workers.index(took[-1]) + 1 if took else self._turn
+            self._deliver_soon(update, first)
+            return update
         self._redeliveries.append(update)
         self._notify()
         return update

@@ -122,3 +122,35 @@ async def test_a_worker_replays_only_messages_no_live_worker_is_handling(databas
         assert await restarted.unhandled_inbound("telegram") == ["its payload"]
     finally:
         await restarted.close()
+
+
+async def test_a_broadcast_confirmed_by_one_store_is_announced_to_another(
+    database: str,
+) -> None:
+    confirming, listening = await PostgresStore.open(database), await PostgresStore.open(database)
+    try:
+        heard = listening.confirmations()
+        first = asyncio.ensure_future(anext(heard))
+        await _until_listening(database)
+        draft = await confirming.create_broadcast(None, "News", "cli:o", ("cli", "o"), NOW)
+        assert not first.done()  # a draft wakes nobody
+        await confirming.confirm_broadcast(draft.id, [], NOW)
+        assert await first == draft.id
+        await heard.aclose()
+    finally:
+        await confirming.close()
+        await listening.close()
+
+
+async def _until_listening(url: str) -> None:
+    """Until some connection to ``url``'s database has run LISTEN (the server says so)."""
+    connection = await asyncpg.connect(url)
+    try:
+        query = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND query LIKE 'LISTEN %'"
+        )
+        while not await connection.fetchval(query):  # noqa: ASYNC110 - only the server can tell
+            await asyncio.sleep(0.02)
+    finally:
+        await connection.close()

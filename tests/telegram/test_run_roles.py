@@ -1,5 +1,6 @@
 """One role per process on a shared PostgreSQL database: `petition-bot run --only telegram`
-answers people and leaves broadcasts alone; `run --only dispatcher` delivers them."""
+answers people and leaves broadcasts alone; `run --only dispatcher` delivers them, woken by
+a confirmation in another process (LISTEN/NOTIFY), not by its poll."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from storage import PostgresStore
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.postgres.test_postgres_store import _until_listening
 from tests.postgres_database import empty_tables
 
 from .conftest import ORGANIZER_ID, TOKEN, Person, config_data
@@ -28,6 +30,8 @@ async def test_a_chat_process_and_a_dispatcher_process_share_one_database(
     await empty_tables(postgres_url)
     data = config_data(tmp_path, tg.base_url)
     data["storage"] = {"url": postgres_url}
+    # Only LISTEN/NOTIFY can wake the dispatcher in time: its poll is an hour away.
+    data["broadcasts"] = {**data.get("broadcasts", {}), "poll_interval_seconds": 3600}
     config_file = tmp_path / "config.toml"
     config_file.write_text(_toml(data))
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
@@ -56,6 +60,7 @@ async def test_a_chat_process_and_a_dispatcher_process_share_one_database(
         await _until(lambda: tg.calls("getUpdates"))  # the chat process is polling
         thanks = await alice.sign(name="Zelda Quux", email="zelda@example.org")
         assert "Thank you, Zelda!" in thanks.plain
+        await _until_listening(postgres_url)  # the dispatcher is up and waiting
         store = await PostgresStore.open(postgres_url)
         try:
             now = datetime.now(UTC)

@@ -35,12 +35,14 @@ def _check(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 0, (command, capsys.readouterr().err)
 
 
-def test_the_compose_file_runs_postgresql_two_telegram_workers_discord_and_a_dispatcher(
+def test_the_compose_file_runs_postgresql_two_telegram_workers_two_discord_shards_a_dispatcher(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     commands = compose_commands()
     roles = sorted(c[c.index("--only") + 1] for c in commands if "--only" in c)
-    assert roles == ["discord", "dispatcher", "telegram", "telegram"]
+    assert roles == ["discord", "discord", "dispatcher", "telegram", "telegram"]
+    shards = sorted(c[c.index("--shard-ids") + 1] for c in commands if "--shard-ids" in c)
+    assert shards == ["0", "1"]  # each Discord process its own shard of the same total
     assert commands[0][:2] == ["petition-bot", "migrate"]
     for command in commands:
         _check(command, capsys)
