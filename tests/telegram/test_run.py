@@ -101,6 +101,9 @@ async def test_no_token_or_personal_data_in_the_adapters_logs(
     tg: FakeTelegramServer, config, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # the library's debug lines hold the API URL
+    # An earlier test's logging set-up may have floored the libraries' loggers at INFO.
+    for name in ("httpx", "httpcore", "telegram"):
+        caplog.set_level(logging.DEBUG, logger=name)
     alice = Person(tg, 1001, "Alice")
     async with serving(config):
         await alice.ask("/help")
