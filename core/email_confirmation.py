@@ -184,7 +184,7 @@ class EmailConfirmation:
             return [turn.say("code_expired", petition, choices=buttons, private=True)]
         if code_matches(code, stored.code_hash):
             await self._store.confirm_signature(signature.id, turn.now)
-            log.info("signature confirmed petition=%s id=%s", petition.slug, signature.id)
+            log.info("signature confirmed petition=%s", petition.slug)
             count = await self._store.count(petition.slug)
             return [
                 turn.say(
@@ -240,9 +240,8 @@ class EmailConfirmation:
             failures = stored.send_failures + 1
             backoff = min(RETRY_FIRST * 2 ** (failures - 1), RETRY_LONGEST)
             log.warning(
-                "confirmation email not sent petition=%s id=%s failures=%d: %s",
+                "confirmation email not sent petition=%s failures=%d: %s",
                 item.petition,
-                item.signature_id,
                 failures,
                 type(exc.__cause__ or exc).__name__,
             )
@@ -256,7 +255,8 @@ class EmailConfirmation:
             "send_failures": 0,
         }
         await self._store.save_email_code(stored.model_copy(update=sent))
-        log.info("confirmation email sent petition=%s id=%s", item.petition, item.signature_id)
+        # No signature id: beside an adapter's user ids it would tell who signed.
+        log.info("confirmation email sent petition=%s", item.petition)
         return True
 
     def _mail(self, item: CodeToSend, petition: PetitionConfig) -> Mail:
