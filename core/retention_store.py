@@ -19,10 +19,10 @@ class RetentionStore(Protocol):
 
     async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
         """Erase every personal column of the petition's signatures not anonymised yet
-        (active and withdrawn: name, email and its key, postal code, country, opt-in, and the
-        account id, replaced by :data:`ERASED_ACCOUNT`), their codes, and the addresses of its
-        finished broadcasts' deliveries. Counts and statistics stay the same. How many
-        signatures."""
+        (confirmed and withdrawn: name, email and its key, postal code, country, opt-in, and
+        the account id, replaced by :data:`ERASED_ACCOUNT`), and the addresses of its
+        finished broadcasts' deliveries. Counts and statistics stay the same. A pending
+        signature is left to :meth:`erase_expired_pending`. How many signatures."""
         ...
 
     async def erase_expired_pending(

@@ -14,7 +14,10 @@ from core.retention_store import ERASED_ACCOUNT
 from storage.sqlite_connections import SqliteConnections
 
 # The rows each step changes, one WHERE clause shared by the dry run's count and the change.
-_OF_PETITION = "petition = ? AND anonymised_at IS NULL"
+# A pending signature still active is left to erase_expired_pending, once its code expired.
+_OF_PETITION = (
+    "petition = ? AND anonymised_at IS NULL AND (pending = 0 OR withdrawn_at IS NOT NULL)"
+)
 _EXPIRED_PENDING = "petition = ? AND pending = 1 AND withdrawn_at IS NULL AND signed_at < ?"
 _OLD_INBOUND = (
     "received_at < ? AND (payload IS NOT NULL OR reply_to IS NOT NULL OR replies IS NOT NULL)"
@@ -33,8 +36,6 @@ class SqliteRetention(SqliteConnections):
 
     async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
         def anonymise(db: sqlite3.Connection) -> int:
-            ids = f"SELECT id FROM signatures WHERE {_OF_PETITION}"
-            db.execute(f"DELETE FROM email_codes WHERE signature_id IN ({ids})", (petition,))
             db.execute(
                 f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
                 (petition,),

@@ -13,7 +13,10 @@ from datetime import datetime
 from core.retention_store import ERASED_ACCOUNT
 from storage.postgres.connections import Connection, PostgresConnections, changed
 
-_OF_PETITION = "petition = $1 AND anonymised_at IS NULL"
+# A pending signature still active is left to erase_expired_pending, once its code expired.
+_OF_PETITION = (
+    "petition = $1 AND anonymised_at IS NULL AND (NOT pending OR withdrawn_at IS NOT NULL)"
+)
 _EXPIRED_PENDING = "petition = $1 AND pending AND withdrawn_at IS NULL AND signed_at < $2"
 _OLD_INBOUND = (
     "received_at < $1 AND (payload IS NOT NULL OR reply_to IS NOT NULL OR replies IS NOT NULL)"
@@ -31,8 +34,6 @@ class PostgresRetention(PostgresConnections):
 
     async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
         async def anonymise(db: Connection) -> int:
-            ids = f"SELECT id FROM signatures WHERE {_OF_PETITION}"
-            await db.execute(f"DELETE FROM email_codes WHERE signature_id IN ({ids})", petition)
             await db.execute(
                 f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
                 petition,

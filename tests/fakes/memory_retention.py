@@ -32,14 +32,15 @@ class MemoryRetention:
         chosen = [
             s
             for s in self.signatures
-            if s.petition == petition and s.id not in self.anonymised | self.erased
+            if s.petition == petition
+            and s.id not in self.anonymised | self.erased
+            and not (s.pending and s.active)
         ]
         if dry_run:
             return len(chosen)
         for s in chosen:
             self.anonymised.add(s.id)
             self.email_keys.pop(s.id, None)
-            self.email_codes.pop(s.id, None)
             self.signatures[s.id - 1] = s.model_copy(
                 update={
                     "user_id": ERASED_ACCOUNT.format(id=s.id),
