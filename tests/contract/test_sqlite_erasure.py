@@ -87,4 +87,3 @@ async def test_an_abandoned_signing_swept_leaves_no_trace_on_disk(tmp_path: Path
         assert EMAIL.encode() not in on_disk(path)
     finally:
         await store.close()
-

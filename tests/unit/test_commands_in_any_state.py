@@ -24,14 +24,14 @@ def two_petitions(clock: Clock) -> PetitionBot:
     return PetitionBot(config, MemoryStore(), clock=clock)
 
 
-async def signed_then_closed() -> tuple[PetitionBot, Chat, MemoryStore]:
+async def signed_then_closed() -> tuple[Chat, MemoryStore]:
     clock = Clock()
     bot = two_petitions(clock)
     chat = Chat(bot, PERSON)
     await chat.sign("Jane Doe", "jane@example.org")
     clock.advance(hours=2)
     assert isinstance(bot.store, MemoryStore)
-    return bot, chat, bot.store
+    return chat, bot.store
 
 
 async def in_a_signing(chat: Chat) -> None:
@@ -46,7 +46,7 @@ async def in_a_draft(chat: Chat) -> None:
 
 
 async def test_withdraw_typed_mid_signing_erases_the_signature_of_a_closed_petition() -> None:
-    bot, chat, store = await signed_then_closed()
+    chat, store = await signed_then_closed()
     await in_a_signing(chat)
     assert isinstance(await store.get_conversation("telegram", PERSON), SigningState)
     await chat.send(f"/withdraw {CLOSING}")
@@ -61,7 +61,7 @@ async def test_withdraw_typed_mid_signing_erases_the_signature_of_a_closed_petit
 async def test_withdraw_typed_mid_broadcast_draft_erases_the_signature_of_a_closed_petition() -> (
     None
 ):
-    bot, chat, store = await signed_then_closed()
+    chat, store = await signed_then_closed()
     await in_a_draft(chat)
     assert isinstance(await store.get_conversation("telegram", PERSON), BroadcastDraft)
     await chat.send(f"/withdraw {CLOSING}")
@@ -72,7 +72,7 @@ async def test_withdraw_typed_mid_broadcast_draft_erases_the_signature_of_a_clos
 
 async def test_stop_mid_signing_and_mid_draft_ends_updates_and_keeps_the_conversation() -> None:
     for begin, kind in ((in_a_signing, SigningState), (in_a_draft, BroadcastDraft)):
-        bot, chat, store = await signed_then_closed()
+        chat, store = await signed_then_closed()
         await begin(chat)
         await chat.send(f"/stop {CLOSING}")
         assert "you will get no more updates about Don't Run Joe" in chat.last
@@ -82,10 +82,8 @@ async def test_stop_mid_signing_and_mid_draft_ends_updates_and_keeps_the_convers
         assert isinstance(await store.get_conversation("telegram", PERSON), kind)
 
 
-async def test_mydata_mid_signing_and_mid_draft_shows_the_signature_and_the_conversation() -> (
-    None
-):
-    bot, chat, store = await signed_then_closed()
+async def test_mydata_mid_signing_and_mid_draft_shows_the_signature_and_the_conversation() -> None:
+    chat, _ = await signed_then_closed()
     await in_a_signing(chat)
     await chat.send("/mydata")
     assert "Petition dont-run-joe: signed" in chat.last

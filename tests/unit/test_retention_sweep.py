@@ -45,4 +45,3 @@ async def test_the_runtime_sweeps_abandoned_conversations_again_and_again(tmp_pa
     finally:
         await runtime.close()
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "retention-sweep"]
-
