@@ -1,5 +1,5 @@
 """`petition-bot`: chat in the terminal, run the platform bots, check the config, read stats,
-export signatures."""
+export signatures, purge what retention says is over."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
 from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
 from bots.platforms import ROLES, NoPlatformEnabled, PlatformStopped, run_platforms
+from bots.purge_command import purge_command
 from bots.runtime import CopyRefused, copy_store, migrate_store, open_runtime
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _chat(config: AppConfig, args: argparse.Namespace) -> int:
     configure_logging(args.log_level or logging.WARNING)  # not interleaved with the chat
-    runtime = await open_runtime(config)
+    runtime = await open_runtime(config, sweep=True)
     try:
         await run_console(runtime.core, args.user)
     finally:
@@ -340,6 +341,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     broadcast.add_argument("--yes", action="store_true", help="send without asking")
     broadcast.set_defaults(handler=broadcast_command)
+    purge = command(
+        "purge",
+        "anonymise closed petitions past their retention; erase expired pending signatures,"
+        " idle conversations and old inbox text (audited)",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="only count what would be erased, per petition"
+    )
+    purge.set_defaults(handler=purge_command)
     migrate = command("migrate", "apply the database schema migrations an upgrade brings")
     migrate.add_argument(
         "--dry-run", action="store_true", help="only list the migrations that would be applied"

@@ -98,7 +98,7 @@ async def run_platforms(
                 f"{platform.name} is enabled but the environment variable "
                 f"{platform.token_env} is not set: export {platform.token_env}=<your bot token>"
             )
-    runtime = await open_runtime(config)
+    runtime = await open_runtime(config, sweep=True)
     try:
         async with asyncio.TaskGroup() as group:
             for platform in enabled:

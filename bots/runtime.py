@@ -39,7 +39,9 @@ class Runtime:
     connections: Connections = field(default_factory=Connections)
 
     async def close(self) -> None:
-        """Stop broadcast delivery, then finish pending writes and release the store."""
+        """Stop the sweeper and broadcast delivery, then finish pending writes and release
+        the store."""
+        await self.core.retention.stop()
         await self.core.deliveries.stop_all()
         await self.core.confirmation.stop()
         await self.store.close()
@@ -51,12 +53,17 @@ def build_runtime(config: AppConfig, store: Store, clock: Clock = utc_now) -> Ru
     return Runtime(config, store, PetitionBot(config.campaign, store, clock=clock, mailer=mailer))
 
 
-async def open_runtime(config: AppConfig, clock: Clock = utc_now) -> Runtime:
-    """Open the configured store and build the core on it; ``close()`` it when done."""
+async def open_runtime(
+    config: AppConfig, clock: Clock = utc_now, *, sweep: bool = False
+) -> Runtime:
+    """Open the configured store and build the core on it; ``close()`` it when done.
+    ``sweep``: a long-running process erases expired personal data in the background."""
     store = await open_store(config.storage.url)
     try:
         runtime = build_runtime(config, store, clock)
         runtime.core.confirmation.ensure_retrying()  # codes a crash left unsent go out
+        if sweep:
+            runtime.core.retention.start_sweeping()
         return runtime
     except BaseException:
         await store.close()  # an open store's threads would keep the process from exiting

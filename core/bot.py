@@ -33,6 +33,7 @@ from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.meter import Meters
 from core.models import AuditEntry
 from core.referrals import parse_payload
+from core.retention import Retention
 from core.roles import Role, RoleBook
 from core.states import BroadcastDraft, SigningState, WithdrawalState
 from core.store import Store
@@ -80,6 +81,7 @@ class PetitionBot:
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
         self.exports = Exports(store)
         self.figures = Figures(store, self.catalog)
+        self.retention = Retention(store, campaign, clock)
         services = Services(
             store,
             campaign,

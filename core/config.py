@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Annotated
@@ -64,6 +64,7 @@ RoleEntry = Annotated[str, AfterValidator(_role_entry)]
 ChannelEntry = Annotated[str, AfterValidator(_channel_entry)]
 MessageKey = Annotated[str, AfterValidator(_message_key)]
 Rate = Annotated[float, Within(0, 1000, " messages per second", above=True)]
+RetentionDays = Annotated[int, Within(0, 3650, " days", note="10 years")]
 
 
 class FieldName(StrEnum):
@@ -116,6 +117,9 @@ class PetitionConfig(BaseModel):
     # When signing opens and closes (TOML datetimes with an offset, e.g. 2026-12-01T09:00:00Z).
     opens_at: AwareDatetime | None = None
     closes_at: AwareDatetime | None = None
+    # Days after closes_at when `petition-bot purge` anonymises the signatures; None: kept
+    # until the organizer sets it (the signatures may still have to be handed over).
+    retention_days_after_close: RetentionDays | None = None
 
     @field_validator("slug")
     @classmethod
@@ -148,6 +152,18 @@ class PetitionConfig(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _retention_counts_from_closing(self) -> PetitionConfig:
+        if self.retention_days_after_close is not None and self.closes_at is None:
+            raise ValueError("retention_days_after_close needs closes_at (it counts from then)")
+        return self
+
+    def purge_due_at(self) -> datetime | None:
+        """When `purge` may anonymise the signatures; ``None``: not configured to."""
+        if self.closes_at is None or self.retention_days_after_close is None:
+            return None
+        return self.closes_at + timedelta(days=self.retention_days_after_close)
+
+    @model_validator(mode="after")
     def _confirmation_needs_email(self) -> PetitionConfig:
         if self.confirm_email and FieldName.EMAIL not in self.fields:
             raise ValueError("confirm_email = true needs 'email' in fields")
@@ -167,11 +183,14 @@ class RolesConfig(BaseModel):
 
 
 class ConversationConfig(BaseModel):
-    """How long an unfinished signing waits for its signer."""
+    """How long an unfinished signing waits for its signer, and how often the idle are swept."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     idle_timeout_hours: Annotated[float, Within(0, 720, " hours", above=True, note="30 days")] = 24
+    # How often a running bot erases conversations idle longer than that, and pending
+    # signatures whose code can no longer confirm them (core/retention.py).
+    sweep_interval_minutes: Annotated[float, Within(0, 1440, " minutes", above=True)] = 15
 
 
 class ConfirmationConfig(BaseModel):

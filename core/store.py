@@ -23,6 +23,7 @@ from core.models import (
     Signature,
     Stats,
 )
+from core.retention_store import RetentionStore
 from core.states import ConversationState
 
 
@@ -35,7 +36,7 @@ class AlreadySigned(StoreError):
         self.by_email = by_email
 
 
-class Store(BroadcastStore, InboxStore, Protocol):
+class Store(BroadcastStore, InboxStore, RetentionStore, Protocol):
     """Durable state of the bot. Implementations: ``storage.SqliteStore`` (and future ones)."""
 
     def transaction(self) -> AbstractAsyncContextManager[None]:

@@ -43,13 +43,13 @@ def _same(value: Any) -> Any:
 # computed from the row (column name → function of the converted row).
 _TIMES = {"signed_at", "withdrawn_at", "at", "updated_at", "created_at", "confirmed_at"}
 _TIMES |= {"finished_at", "reported_at", "received_at", "handled_at", "settled_at", "saved_at"}
-_TIMES |= {"expires_at", "last_sent_at", "send_due_at"}
+_TIMES |= {"expires_at", "last_sent_at", "send_due_at", "anonymised_at"}
 _FLAGS = {"opted_in", "granted", "pending"}
 TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
         "id", "petition", "platform", "user_id", "name", "email", "email_key", "postal_code",
         "country", "source", "referrer_code", "ref_code", "opted_in", "signed_at", "withdrawn_at",
-        "pending",
+        "pending", "anonymised_at",
     ),
     "email_codes": (
         "signature_id", "code_hash", "expires_at", "wrong_tries", "emails_sent", "last_sent_at",

@@ -10,6 +10,10 @@ new state, the signature, the mark that the platform's message was handled) open
 transaction, and its reads see them; the block's end waits until the commit that holds them
 is on disk. Many callers' transactions share that commit. A commit waits for every caller
 that joined it; it takes newcomers only until the first of them is done, so it always ends.
+
+After an erase (a withdrawal, a purge) the writer checkpoints the WAL between two commits
+(``checkpoint_soon``): the WAL file keeps whole old pages, so until it is copied back and
+truncated it still holds what was erased.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ class GroupCommitWriter:
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._closed = False
+        self._checkpoint_due = False
 
     async def write(self, op: WriteOp[T]) -> T:
         """Run ``op``; outside a transaction, return once it is committed."""
@@ -96,6 +101,16 @@ class GroupCommitWriter:
     async def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
         """Rows as the current transaction sees them (its own writes included)."""
         return await self._enqueue(lambda db: db.execute(sql, params).fetchall(), _current.get())
+
+    def checkpoint_soon(self) -> None:
+        """Once the commit holding the writes made so far is done (at once if none is open),
+        copy the WAL into the database and truncate it (``wal_checkpoint(TRUNCATE)``)."""
+        if self._closed:
+            return  # closing checkpoints and removes the WAL anyway
+        self._checkpoint_due = True
+        self._wake.set()
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._run(), name="sqlite-writer")
 
     def in_transaction(self) -> bool:
         """Whether the current task is inside a transaction that has written."""
@@ -168,6 +183,10 @@ class GroupCommitWriter:
 
     async def _run(self) -> None:
         while True:
+            if self._checkpoint_due and self._commit is None:
+                # Between commits: no transaction of ours holds the WAL's newest frames.
+                self._checkpoint_due = False
+                await asyncio.get_running_loop().run_in_executor(self._thread, self._checkpoint)
             batch = self._take()
             if batch:
                 await self._execute(batch)
@@ -265,6 +284,15 @@ class GroupCommitWriter:
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
         return error
+
+    def _checkpoint(self) -> None:
+        try:
+            busy, _, _ = self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            log.error("WAL checkpoint failed: %s", type(exc).__name__)
+            return
+        if busy:  # a reader kept an older snapshot past the busy timeout
+            log.warning("WAL checkpoint could not finish; the next one copies the rest")
 
     async def _finish(self, commit: _Commit) -> None:
         """The last member is done: commit for everyone (roll back when a batch failed)."""

@@ -29,6 +29,7 @@ from storage.migrations import migrate
 from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.sqlite_figures import SqliteFigures
 from storage.sqlite_inbox import SqliteInbox
+from storage.sqlite_retention import SqliteRetention
 
 PRAGMAS = (
     # First: switching a fresh file to WAL waits for the other processes opening it too.
@@ -36,6 +37,9 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
+    # Deleted and overwritten content is zeroed in the file, not left in free space: an
+    # erased email must not be readable from the database file (docs/privacy.md).
+    "PRAGMA secure_delete = ON",
 )
 
 _SIGNATURE_COLUMNS = """
@@ -55,7 +59,7 @@ _CODE_COLUMNS = (
 )
 
 
-class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
+class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox, SqliteRetention):
     """The store protocol on one SQLite file."""
 
     @classmethod
@@ -222,7 +226,10 @@ class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
             _tally(db, petition, keys, -1)
             return True
 
-        return await self._write(erase)
+        withdrawn = await self._write(erase)
+        if withdrawn:  # the WAL still holds the erased row's old page until checkpointed
+            self._writer.checkpoint_soon()
+        return withdrawn
 
     async def signature(self, signature_id: int) -> Signature | None:
         rows = await self._signatures("s.id = ?", (signature_id,))

@@ -22,14 +22,16 @@ from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
 from tests.fakes.memory_broadcasts import MemoryBroadcasts
 from tests.fakes.memory_inbox import MemoryInbox
+from tests.fakes.memory_retention import MemoryRetention
 
 
-class MemoryStore(MemoryBroadcasts, MemoryInbox):
+class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention):
     """Keeps everything in dictionaries; counts are computed, which is fine at test sizes."""
 
     def __init__(self) -> None:
         MemoryBroadcasts.__init__(self)
         MemoryInbox.__init__(self)
+        MemoryRetention.__init__(self)
         self.conversations: dict[tuple[str, str], str] = {}
         self.signatures: list[Signature] = []
         self.email_keys: dict[int, str] = {}  # signature id -> the key NewSignature carried
@@ -126,7 +128,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox):
         return sum(s.pending for s in self._active(petition))
 
     async def signature(self, signature_id: int) -> Signature | None:
-        if 0 < signature_id <= len(self.signatures):
+        if 0 < signature_id <= len(self.signatures) and signature_id not in self.erased:
             return self.signatures[signature_id - 1]
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,8 @@ def test_broadcast_rates_from_the_file_reach_the_core_and_defaults_stay() -> Non
         ("telegram", "port", 70000, "must be from 1 to 65535, not 70000"),
         ("petitions", "goal", 1e12, "must be > 0 and at most 1,000,000,000, not 1,000,000,000,000"),
         ("petitions", "goal", True, "must be a number > 0 and at most 1,000,000,000, not True"),
+        ("petitions", "retention_days_after_close", 4000, "from 0 to 3650 days (10 years)"),
+        ("conversation", "sweep_interval_minutes", 0, "must be > 0 and at most 1440 minutes"),
     ],
 )
 def test_every_number_is_bounded_and_the_message_names_key_and_range(
@@ -223,3 +226,14 @@ def test_several_dispatchers_share_each_platforms_rate() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
     assert caught.value.problems[0].startswith("broadcasts.dispatchers: must be")
+
+
+def test_a_retention_without_a_closing_date_is_named() -> None:
+    data = example()
+    data["petitions"][0]["retention_days_after_close"] = 90
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert "retention_days_after_close needs closes_at" in "\n".join(caught.value.problems)
+    data["petitions"][0]["closes_at"] = tomllib.loads("t = 2027-03-01T00:00:00Z")["t"]
+    petition = parse_config(data).campaign.default_petition
+    assert petition.purge_due_at() == petition.closes_at + timedelta(days=90)

@@ -1,0 +1,113 @@
+"""The retention half of `PostgresStore`: anonymising and erasing expired rows.
+
+PostgreSQL has no ``secure_delete``: an updated or deleted row stays in its page until VACUUM
+reuses the space, and in the WAL until the segment is recycled (docs/privacy.md says what an
+operator can do about it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from core.retention_store import ERASED_ACCOUNT
+from storage.postgres.connections import Connection, PostgresConnections, changed
+
+# A pending signature still active is left to erase_expired_pending, once its code expired.
+_OF_PETITION = (
+    "petition = $1 AND anonymised_at IS NULL AND (NOT pending OR withdrawn_at IS NOT NULL)"
+)
+_EXPIRED_PENDING = "petition = $1 AND pending AND withdrawn_at IS NULL AND signed_at < $2"
+_OLD_INBOUND = (
+    "received_at < $1 AND (payload IS NOT NULL OR reply_to IS NOT NULL OR replies IS NOT NULL)"
+)
+_FINISHED_DELIVERIES = (
+    f"kind = 'person' AND address NOT LIKE '{ERASED_ACCOUNT.partition('{')[0]}%'"
+    " AND broadcast_id IN"
+    " (SELECT id FROM broadcasts WHERE petition = $1 AND status IN ('done', 'cancelled'))"
+)
+_ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
+
+
+class PostgresRetention(PostgresConnections):
+    """Mixed into `PostgresStore`."""
+
+    async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
+        async def anonymise(db: Connection) -> int:
+            await db.execute(
+                f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
+                petition,
+            )
+            status = await db.execute(
+                f"UPDATE signatures SET user_id = '{_ERASED}', name = NULL, email = NULL,"
+                " email_key = NULL, postal_code = NULL, country = NULL, opted_in = false,"
+                f" anonymised_at = $2 WHERE {_OF_PETITION}",
+                petition,
+                at,
+            )
+            return changed(status)
+
+        count = f"SELECT count(*) FROM signatures WHERE {_OF_PETITION}"
+        return await self._erase(anonymise, count, (petition,), dry_run)
+
+    async def erase_expired_pending(
+        self, petition: str, signed_before: datetime, dry_run: bool = False
+    ) -> int:
+        async def erase(db: Connection) -> int:
+            ids = f"SELECT id FROM signatures WHERE {_EXPIRED_PENDING}"
+            for table in ("email_codes", "consents"):
+                await db.execute(
+                    f"DELETE FROM {table} WHERE signature_id IN ({ids})", petition, signed_before
+                )
+            erased = changed(
+                await db.execute(
+                    f"DELETE FROM signatures WHERE {_EXPIRED_PENDING}", petition, signed_before
+                )
+            )
+            if erased:  # counted in the pending tally only; any one shard of it will do
+                await db.execute(
+                    "INSERT INTO tallies (petition, dimension, key, shard, n)"
+                    " VALUES ($1, 'pending', '', 0, $2) ON CONFLICT (petition, dimension, key,"
+                    " shard) DO UPDATE SET n = tallies.n + excluded.n",
+                    petition,
+                    -erased,
+                )
+            return erased
+
+        count = f"SELECT count(*) FROM signatures WHERE {_EXPIRED_PENDING}"
+        return await self._erase(erase, count, (petition, signed_before), dry_run)
+
+    async def delete_stale_conversations(
+        self, updated_before: datetime, dry_run: bool = False
+    ) -> int:
+        async def delete(db: Connection) -> int:
+            sql = "DELETE FROM conversations WHERE updated_at < $1"
+            return changed(await db.execute(sql, updated_before))
+
+        count = "SELECT count(*) FROM conversations WHERE updated_at < $1"
+        return await self._erase(delete, count, (updated_before,), dry_run)
+
+    async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:
+        async def forget(db: Connection) -> int:
+            status = await db.execute(
+                "UPDATE inbox SET payload = NULL, reply_to = NULL, replies = NULL,"
+                " handled_at = coalesce(handled_at, received_at),"
+                f" settled_at = coalesce(settled_at, received_at) WHERE {_OLD_INBOUND}",
+                received_before,
+            )
+            return changed(status)
+
+        count = f"SELECT count(*) FROM inbox WHERE {_OLD_INBOUND}"
+        return await self._erase(forget, count, (received_before,), dry_run)
+
+    async def _erase(
+        self,
+        change: Callable[[Connection], Awaitable[int]],
+        count: str,
+        args: tuple[object, ...],
+        dry_run: bool,
+    ) -> int:
+        """Run ``change`` in one transaction, or only ``count`` what it would do."""
+        if dry_run:
+            return int(await self._fetchval(count, *args))
+        return await self._write(change)

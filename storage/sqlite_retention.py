@@ -1,0 +1,115 @@
+"""The retention half of `SqliteStore`: anonymising, erasing expired rows, and the checkpoint.
+
+Each erase is followed by a WAL checkpoint, so the WAL file keeps no old page holding what
+was erased (the database file itself is zeroed where content is deleted: ``secure_delete``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+
+from core.retention_store import ERASED_ACCOUNT
+from storage.sqlite_connections import SqliteConnections
+
+# The rows each step changes, one WHERE clause shared by the dry run's count and the change.
+# A pending signature still active is left to erase_expired_pending, once its code expired.
+_OF_PETITION = (
+    "petition = ? AND anonymised_at IS NULL AND (pending = 0 OR withdrawn_at IS NOT NULL)"
+)
+_EXPIRED_PENDING = "petition = ? AND pending = 1 AND withdrawn_at IS NULL AND signed_at < ?"
+_OLD_INBOUND = (
+    "received_at < ? AND (payload IS NOT NULL OR reply_to IS NOT NULL OR replies IS NOT NULL)"
+)
+# Person deliveries of the petition's broadcasts that are over: nothing will read them again.
+_FINISHED_DELIVERIES = (
+    f"kind = 'person' AND address NOT LIKE '{ERASED_ACCOUNT.partition('{')[0]}%'"
+    " AND broadcast_id IN"
+    " (SELECT id FROM broadcasts WHERE petition = ? AND status IN ('done', 'cancelled'))"
+)
+_ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
+
+
+class SqliteRetention(SqliteConnections):
+    """Mixed into `SqliteStore`."""
+
+    async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
+        def anonymise(db: sqlite3.Connection) -> int:
+            db.execute(
+                f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
+                (petition,),
+            )
+            cursor = db.execute(
+                f"UPDATE signatures SET user_id = '{_ERASED}', name = NULL, email = NULL,"
+                " email_key = NULL, postal_code = NULL, country = NULL, opted_in = 0,"
+                f" anonymised_at = ? WHERE {_OF_PETITION}",
+                (at.isoformat(), petition),
+            )
+            return cursor.rowcount
+
+        count = f"SELECT count(*) FROM signatures WHERE {_OF_PETITION}"
+        return await self._erase(anonymise, count, (petition,), dry_run)
+
+    async def erase_expired_pending(
+        self, petition: str, signed_before: datetime, dry_run: bool = False
+    ) -> int:
+        params = (petition, signed_before.isoformat())
+
+        def erase(db: sqlite3.Connection) -> int:
+            ids = f"SELECT id FROM signatures WHERE {_EXPIRED_PENDING}"
+            db.execute(f"DELETE FROM email_codes WHERE signature_id IN ({ids})", params)
+            db.execute(f"DELETE FROM consents WHERE signature_id IN ({ids})", params)
+            cursor = db.execute(f"DELETE FROM signatures WHERE {_EXPIRED_PENDING}", params)
+            if cursor.rowcount:  # they were counted in the pending tally only
+                db.execute(
+                    "UPDATE tallies SET n = n - ? WHERE petition = ? AND dimension = 'pending'"
+                    " AND key = ''",
+                    (cursor.rowcount, petition),
+                )
+            return cursor.rowcount
+
+        count = f"SELECT count(*) FROM signatures WHERE {_EXPIRED_PENDING}"
+        return await self._erase(erase, count, params, dry_run)
+
+    async def delete_stale_conversations(
+        self, updated_before: datetime, dry_run: bool = False
+    ) -> int:
+        params = (updated_before.isoformat(),)
+
+        def delete(db: sqlite3.Connection) -> int:
+            return db.execute("DELETE FROM conversations WHERE updated_at < ?", params).rowcount
+
+        count = "SELECT count(*) FROM conversations WHERE updated_at < ?"
+        return await self._erase(delete, count, params, dry_run)
+
+    async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:
+        at = received_before.isoformat()
+
+        def forget(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "UPDATE inbox SET payload = NULL, reply_to = NULL, replies = NULL,"
+                " handled_at = coalesce(handled_at, received_at),"
+                f" settled_at = coalesce(settled_at, received_at) WHERE {_OLD_INBOUND}",
+                (at,),
+            )
+            return cursor.rowcount
+
+        count = f"SELECT count(*) FROM inbox WHERE {_OLD_INBOUND}"
+        return await self._erase(forget, count, (at,), dry_run)
+
+    async def _erase(
+        self,
+        change: Callable[[sqlite3.Connection], int],
+        count: str,
+        params: tuple[object, ...],
+        dry_run: bool,
+    ) -> int:
+        """Run ``change`` and checkpoint after its commit, or only ``count`` what it would do."""
+        if dry_run:
+            rows = await self._fetch(count, params, bulk=True)
+            return int(rows[0][0])
+        changed = await self._write(change)
+        if changed:
+            self._writer.checkpoint_soon()
+        return changed

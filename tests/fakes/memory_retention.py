@@ -1,0 +1,120 @@
+"""The retention part of the in-memory store, held to the same contract as SQLite's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.broadcasts.models import Broadcast, BroadcastStatus
+from core.models import ConsentRecord, EmailCode, Signature
+from core.retention_store import ERASED_ACCOUNT
+from core.states import state_from_json
+
+_OVER = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)
+
+
+class MemoryRetention:
+    """Mixed into `MemoryStore`; an erased signature's slot stays (ids are list positions)."""
+
+    signatures: list[Signature]
+    email_keys: dict[int, str]
+    email_codes: dict[int, EmailCode]
+    consents: list[ConsentRecord]
+    conversations: dict[tuple[str, str], str]
+    inbox: dict[tuple[str, str], dict]
+    broadcasts: dict[int, Broadcast]
+    deliveries: dict[int, dict]
+
+    def __init__(self) -> None:
+        self.anonymised: set[int] = set()
+        self.erased: set[int] = set()  # deleted rows: no method returns them
+
+    async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
+        chosen = [
+            s
+            for s in self.signatures
+            if s.petition == petition
+            and s.id not in self.anonymised | self.erased
+            and not (s.pending and s.active)
+        ]
+        if dry_run:
+            return len(chosen)
+        for s in chosen:
+            self.anonymised.add(s.id)
+            self.email_keys.pop(s.id, None)
+            self.signatures[s.id - 1] = s.model_copy(
+                update={
+                    "user_id": ERASED_ACCOUNT.format(id=s.id),
+                    "name": None,
+                    "email": None,
+                    "postal_code": None,
+                    "country": None,
+                    "opted_in": False,
+                }
+            )
+        broadcasts = self.broadcasts.values()
+        over = {b.id for b in broadcasts if b.petition == petition and b.status in _OVER}
+        for row in self.deliveries.values():
+            if row["broadcast_id"] in over and row["kind"] == "person":
+                row["address"] = ERASED_ACCOUNT.format(id=row["id"])
+        return len(chosen)
+
+    async def erase_expired_pending(
+        self, petition: str, signed_before: datetime, dry_run: bool = False
+    ) -> int:
+        chosen = [
+            s
+            for s in self.signatures
+            if s.petition == petition
+            and s.pending
+            and s.active
+            and s.signed_at < signed_before
+            and s.id not in self.erased
+        ]
+        if dry_run:
+            return len(chosen)
+        ids = {s.id for s in chosen}
+        self.erased |= ids
+        self.consents = [c for c in self.consents if c.signature_id not in ids]
+        for s in chosen:
+            self.email_keys.pop(s.id, None)
+            self.email_codes.pop(s.id, None)
+            # Out of every count and lookup, as a deleted row is.
+            self.signatures[s.id - 1] = s.model_copy(
+                update={
+                    "user_id": ERASED_ACCOUNT.format(id=s.id),
+                    "petition": "",
+                    "name": None,
+                    "email": None,
+                    "postal_code": None,
+                    "country": None,
+                    "ref_code": ERASED_ACCOUNT.format(id=s.id),
+                }
+            )
+        return len(chosen)
+
+    async def delete_stale_conversations(
+        self, updated_before: datetime, dry_run: bool = False
+    ) -> int:
+        stale = [
+            key
+            for key, raw in self.conversations.items()
+            if state_from_json(raw).updated_at < updated_before
+        ]
+        if not dry_run:
+            for key in stale:
+                del self.conversations[key]
+        return len(stale)
+
+    async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:
+        old = [
+            row
+            for row in self.inbox.values()
+            if row["received_at"] < received_before
+            and (row.get("payload") is not None or row.get("replies") is not None)
+        ]
+        if not dry_run:
+            for row in old:
+                row.setdefault("handled_at", row["received_at"])
+                row.setdefault("settled_at", row["received_at"])
+                row.update(payload=None, replies=None)
+        return len(old)
