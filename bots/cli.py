@@ -344,7 +344,7 @@ def _parser() -> argparse.ArgumentParser:
     purge = command(
         "purge",
         "anonymise closed petitions past their retention; erase expired pending signatures,"
-        " idle conversations and old inbox text (audited)",
+        " idle conversations and old unsent replies (audited)",
     )
     purge.add_argument(
         "--dry-run", action="store_true", help="only count what would be erased, per petition"

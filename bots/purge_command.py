@@ -36,11 +36,12 @@ def report_lines(report: PurgeReport, now: datetime) -> list[str]:
     heading = "Dry run: nothing was changed." if report.dry_run else "Purged."
     lines = [heading]
     lines += [f"  {_petition_line(done, now, report.dry_run)}" for done in report.petitions]
-    verb = "would be" if report.dry_run else "were"
-    lines.append(
-        f"{_count(report.conversations, 'idle conversation')} {verb} deleted;"
-        f" {_count(report.inbound, 'old inbox message')} {verb} erased."
-    )
+    conversations = _count(report.conversations, "idle conversation")
+    replies = _count(report.inbound, "old unsent reply", "old unsent replies")
+    if report.dry_run:
+        lines.append(f"Would delete {conversations} and erase {replies}.")
+    else:
+        lines.append(f"Deleted {conversations} and erased {replies}.")
     return lines
 
 
@@ -56,8 +57,8 @@ def _petition_line(done: PetitionPurge, now: datetime, dry_run: bool) -> str:
     return f"{done.petition}: {kept}; {pending}."
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def _count(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n:,} " + (noun if n == 1 else nouns or f"{noun}s")
 
 
 def _actor() -> str:

@@ -6,8 +6,9 @@
   lifetime plus ``pending_grace_hours`` after signing.
 - Conversations idle longer than ``idle_timeout_hours`` are deleted, answers typed so far
   included, whether or not their person ever writes again.
-- What people wrote, kept in the inbox until it is answered, is erased after
-  ``core.inbox.REMEMBER_FOR``; only the ids stay, to drop late redeliveries.
+- Answers the inbox kept for a platform that never took them are erased after
+  ``core.inbox.REMEMBER_FOR``; only the ids stay, to drop late redeliveries. A message not
+  yet handled is never erased: it is replayed at the next start.
 
 The sweep (the last three) runs in every long-running process at an interval, and in `purge`.
 """
@@ -49,7 +50,7 @@ class PurgeReport(BaseModel):
     dry_run: bool
     petitions: tuple[PetitionPurge, ...]
     conversations: int  # idle conversations deleted
-    inbound: int  # inbox messages whose text (and replies) were erased
+    inbound: int  # handled inbox messages whose unsent replies were erased
 
 
 class Retention:
@@ -69,7 +70,7 @@ class Retention:
         return await self._run(self._clock(), dry_run, anonymise=True, actor=actor)
 
     async def sweep(self) -> PurgeReport:
-        """Erase expired pending signatures, idle conversations and old inbox text."""
+        """Erase expired pending signatures, idle conversations and old unsent replies."""
         return await self._run(self._clock(), dry_run=False, anonymise=False, actor=None)
 
     async def _run(

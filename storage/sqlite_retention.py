@@ -19,8 +19,10 @@ _OF_PETITION = (
     "petition = ? AND anonymised_at IS NULL AND (pending = 0 OR withdrawn_at IS NOT NULL)"
 )
 _EXPIRED_PENDING = "petition = ? AND pending = 1 AND withdrawn_at IS NULL AND signed_at < ?"
+# Only the replies of handled messages: a message not yet handled is replayed at the next start,
+# however old, since nothing a person sent may be lost.
 _OLD_INBOUND = (
-    "received_at < ? AND (payload IS NOT NULL OR reply_to IS NOT NULL OR replies IS NOT NULL)"
+    "received_at < ? AND handled_at IS NOT NULL AND (reply_to IS NOT NULL OR replies IS NOT NULL)"
 )
 # Person deliveries of the petition's broadcasts that are over: nothing will read them again.
 _FINISHED_DELIVERIES = (
@@ -89,7 +91,6 @@ class SqliteRetention(SqliteConnections):
         def forget(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "UPDATE inbox SET payload = NULL, reply_to = NULL, replies = NULL,"
-                " handled_at = coalesce(handled_at, received_at),"
                 f" settled_at = coalesce(settled_at, received_at) WHERE {_OLD_INBOUND}",
                 (at,),
             )

@@ -18,8 +18,10 @@ _OF_PETITION = (
     "petition = $1 AND anonymised_at IS NULL AND (NOT pending OR withdrawn_at IS NOT NULL)"
 )
 _EXPIRED_PENDING = "petition = $1 AND pending AND withdrawn_at IS NULL AND signed_at < $2"
+# Only the replies of handled messages: a message not yet handled is replayed at the next start,
+# however old, since nothing a person sent may be lost.
 _OLD_INBOUND = (
-    "received_at < $1 AND (payload IS NOT NULL OR reply_to IS NOT NULL OR replies IS NOT NULL)"
+    "received_at < $1 AND handled_at IS NOT NULL AND (reply_to IS NOT NULL OR replies IS NOT NULL)"
 )
 _FINISHED_DELIVERIES = (
     f"kind = 'person' AND address NOT LIKE '{ERASED_ACCOUNT.partition('{')[0]}%'"
@@ -91,7 +93,6 @@ class PostgresRetention(PostgresConnections):
         async def forget(db: Connection) -> int:
             status = await db.execute(
                 "UPDATE inbox SET payload = NULL, reply_to = NULL, replies = NULL,"
-                " handled_at = coalesce(handled_at, received_at),"
                 f" settled_at = coalesce(settled_at, received_at) WHERE {_OLD_INBOUND}",
                 received_before,
             )

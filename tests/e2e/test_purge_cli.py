@@ -2,7 +2,7 @@
 
 Distinctive names, emails, postal codes and account ids are planted through the bot (a
 signature, a withdrawn one, a half-finished signing), a pending signature past its code and
-an old inbox message. The checks walk the schema the database reports (``sqlite_master`` and
+an old unsent reply. The checks walk the schema the database reports (``sqlite_master`` and
 ``PRAGMA table_info``, or ``information_schema``), not a list of known columns, so a table
 added later is searched too.
 """
@@ -21,6 +21,7 @@ import pytest
 
 from bots.config import load_config
 from bots.runtime import build_runtime
+from core.inbox import StoredReplies
 from core.models import NewSignature
 from core.store import Store
 from storage import open_store
@@ -79,9 +80,11 @@ async def plant(config_path: Path) -> None:
         for step in ("/sign", "Yes, I want", HALFWAY[1], HALFWAY[2]):
             await (halfway.press(step) if step.startswith("Yes") else halfway.send(step))
         await store.add_signature(pending_signature(clock.now))
-        await store.record_inbound(
-            "telegram", "1", f'{{"text": "{SIGNER[2]}"}}', clock.now - timedelta(days=8)
-        )
+        # A handled message whose answer (the signer's /mydata) the platform never took.
+        old = clock.now - timedelta(days=8)
+        await store.record_inbound("telegram", "1", '{"text": "/mydata"}', old)
+        answer = StoredReplies(reply_to="{}", replies=f'[{{"text": "{SIGNER[2]}"}}]')
+        await store.mark_handled("telegram", "1", answer, old)
         broadcast = await store.create_broadcast(
             SLUG, "News", "console:organizer", ("c", "o"), clock.now
         )
@@ -196,12 +199,12 @@ async def test_a_dry_run_changes_nothing_and_a_purge_leaves_no_personal_data(
     dry = purge(tmp_path, config, "--dry-run")
     assert "Dry run: nothing was changed." in dry
     assert f"{SLUG}: 2 signatures would be anonymised; 1 expired pending signature would" in dry
-    assert "1 idle conversation would be deleted; 1 old inbox message would be erased." in dry
+    assert "Would delete 1 idle conversation and erase 1 old unsent reply." in dry
     assert await dump(url) == before
 
     done = purge(tmp_path, config)
     assert f"{SLUG}: 2 signatures anonymised; 1 expired pending signature erased." in done
-    assert "1 idle conversation were deleted; 1 old inbox message were erased." in done
+    assert "Deleted 1 idle conversation and erased 1 old unsent reply." in done
     after = await dump(url)
     assert found(after) == []
     assert await figures(url) == counted

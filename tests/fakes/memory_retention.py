@@ -110,11 +110,11 @@ class MemoryRetention:
             row
             for row in self.inbox.values()
             if row["received_at"] < received_before
-            and (row.get("payload") is not None or row.get("replies") is not None)
+            and "handled_at" in row
+            and row.get("replies") is not None
         ]
         if not dry_run:
             for row in old:
-                row.setdefault("handled_at", row["received_at"])
                 row.setdefault("settled_at", row["received_at"])
                 row.update(payload=None, replies=None)
         return len(old)
