@@ -28,6 +28,7 @@ from core.fitting import fit_choices
 from core.flood import FloodGate, MemoryFloodGate, Verdict
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
+from core.lifecycle import Lifecycles
 from core.mail import CodeToSend, Mailer
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.meter import Meters
@@ -72,8 +73,9 @@ class PetitionBot:
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
         self.confirmation = EmailConfirmation(store, campaign, self.catalog, mailer, clock)
+        self.lifecycles = Lifecycles(store)
         self.conversation = SigningConversation(
-            store, campaign, self.conversations, self.confirmation
+            store, campaign, self.conversations, self.confirmation, self.lifecycles
         )
         withdrawal = WithdrawalConversation(store, campaign)
         self.deliveries = Deliveries(store, campaign, self.catalog, clock, self.meters)
@@ -89,6 +91,7 @@ class PetitionBot:
             withdrawal,
             self.exports,
             self.figures,
+            self.lifecycles,
         )
         self.broadcasts = BroadcastComposer(services, self.desk)
         # Who may use each command and where come from its declaration (core/commands/table.py).

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from core.config import CampaignConfig, PetitionConfig
+from core.lifecycle import Lifecycles
 from core.store import Store
 
 # Round numbers a campaign announces on the way to its goal, as fractions of the goal.
@@ -90,6 +91,7 @@ class PublicFeed:
     ) -> None:
         self.campaign = campaign
         self._store = store
+        self._lifecycles = Lifecycles(store)
         self._max_age = max_age
         self._kept: dict[str, tuple[float, asyncio.Task[PublicCount]]] = {}
 
@@ -123,7 +125,7 @@ class PublicFeed:
         return PublicCount(
             slug=petition.slug,
             title=petition.title,
-            status=petition.lifecycle_at(now).value,
+            status=(await self._lifecycles.of(petition, now)).value,
             count=stats.total,
             goal=petition.goal,
             percent=percent(stats.total, petition.goal),
