@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.alerts.settings import AlertsConfig
 from core.bounds import Within
 from core.catalog import Catalog
 from core.flood import FloodConfig
@@ -228,6 +229,7 @@ class CampaignConfig(BaseModel):
     broadcasts: BroadcastConfig = BroadcastConfig()
     confirmation: ConfirmationConfig = ConfirmationConfig()
     flood: FloodConfig = FloodConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     @model_validator(mode="after")
     def _one_default(self) -> CampaignConfig:

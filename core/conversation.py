@@ -255,6 +255,8 @@ class SigningConversation:
     ) -> list[Outbound]:
         outcome = await sign(self._store, petition, state, turn.now)
         await self._store.delete_conversation(state.platform, state.user_id)
+        if outcome.signature is not None:
+            turn.signed.append(outcome.signature)
         if outcome.signature is None and not outcome.by_email:
             return [turn.say("already_signed", petition, private=True, title=petition.title)]
         # A new signature and an address that had already signed close alike, word for word
