@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from core.alerts.store import AlertDelivery, BurstAlert, Dimension
+from core.alerts.store import AlertDelivery, BurstAlert, Dimension, HourCounts
 from storage.sqlite_connections import SqliteConnections
 
 # Each dimension's value in a signature row; fixed SQL, never built from input.
@@ -39,11 +39,11 @@ class SqliteLifecycle(SqliteConnections):
 
     async def burst_counts(
         self, petition: str, since: datetime, values: Mapping[Dimension, str]
-    ) -> dict[Dimension, int]:
-        if not values:
-            return {}
+    ) -> HourCounts:
         wanted = list(values)
-        sums = ", ".join(f"coalesce(sum({_EXPRESSIONS[d]} = ?), 0)" for d in wanted)
+        sums = ", ".join(
+            ["count(*)", *(f"coalesce(sum({_EXPRESSIONS[d]} = ?), 0)" for d in wanted)]
+        )
         params = [values[d].lower() if d is Dimension.EMAIL_DOMAIN else values[d] for d in wanted]
         rows = await self._fetch(
             # The signed_at index gives the last hour's rows; only those are read.
@@ -51,7 +51,10 @@ class SqliteLifecycle(SqliteConnections):
             " AND signed_at >= ?",
             (*params, petition, _utc(since)),
         )
-        return {d: int(n) for d, n in zip(wanted, rows[0], strict=True)}
+        total, *found = rows[0]
+        return HourCounts(
+            total=int(total), by={d: int(n) for d, n in zip(wanted, found, strict=True)}
+        )
 
     async def record_burst_alert(
         self, alert: BurstAlert, recipients: Sequence[tuple[str, str]]

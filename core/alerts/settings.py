@@ -21,6 +21,7 @@ class AlertsConfig(BaseModel):
     signatures_per_hour: Annotated[
         int, Within(1, 1_000_000, " signatures", note="enabled = false turns alerts off")
     ] = 200
-    # Each process counts one value of a dimension at most this often (the count reads the
-    # last hour's signatures); an alert can come this much later than the crossing.
+    # On a petition with more than 5,000 signatures in the last hour, each process counts
+    # one value of a dimension at most this often (the count reads that hour's signatures),
+    # so an alert can come this much later than the crossing; below that, every signature.
     check_interval_seconds: Annotated[float, Within(0, 3600, " seconds", note="1 hour")] = 10.0

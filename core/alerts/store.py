@@ -31,6 +31,15 @@ class BurstAlert(BaseModel):
     at: datetime
 
 
+class HourCounts(BaseModel):
+    """A petition's active signatures since a moment: all of them, and those with each value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total: int
+    by: dict[Dimension, int]
+
+
 class AlertDelivery(BaseModel):
     """An alert due to one moderator's private chat on one platform."""
 
@@ -46,9 +55,9 @@ class BurstStore(Protocol):
 
     async def burst_counts(
         self, petition: str, since: datetime, values: Mapping[Dimension, str]
-    ) -> dict[Dimension, int]:
-        """Active signatures (confirmed or pending) signed at or after ``since`` that have
-        each given value (an email domain is compared in lower case)."""
+    ) -> HourCounts:
+        """Active signatures (confirmed or pending) signed at or after ``since``: all, and
+        those that have each given value (an email domain is compared in lower case)."""
         ...
 
     async def record_burst_alert(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from core.alerts.store import AlertDelivery, BurstAlert, Dimension
+from core.alerts.store import AlertDelivery, BurstAlert, Dimension, HourCounts
 from storage.postgres.connections import Connection, PostgresConnections
 
 # Each dimension's value in a signature row; fixed SQL, never built from input.
@@ -42,12 +42,16 @@ class PostgresLifecycle(PostgresConnections):
 
     async def burst_counts(
         self, petition: str, since: datetime, values: Mapping[Dimension, str]
-    ) -> dict[Dimension, int]:
-        if not values:
-            return {}
+    ) -> HourCounts:
         wanted = list(values)
         sums = ", ".join(
-            f"count(*) FILTER (WHERE {_EXPRESSIONS[d]} = ${i})" for i, d in enumerate(wanted, 3)
+            [
+                "count(*)",
+                *(
+                    f"count(*) FILTER (WHERE {_EXPRESSIONS[d]} = ${i})"
+                    for i, d in enumerate(wanted, 3)
+                ),
+            ]
         )
         params = [values[d].lower() if d is Dimension.EMAIL_DOMAIN else values[d] for d in wanted]
         rows = await self._fetch(
@@ -58,7 +62,8 @@ class PostgresLifecycle(PostgresConnections):
             since,
             *params,
         )
-        return {d: int(rows[0][i]) for i, d in enumerate(wanted)}
+        row = rows[0]
+        return HourCounts(total=int(row[0]), by={d: int(row[i]) for i, d in enumerate(wanted, 1)})
 
     async def record_burst_alert(
         self, alert: BurstAlert, recipients: Sequence[tuple[str, str]]

@@ -43,11 +43,11 @@ async def test_burst_counts_are_the_last_hours_active_signatures_by_dimension(
             Dimension.EMAIL_DOMAIN: "example.ORG",
         },
     )
-    assert counts == {Dimension.PLATFORM: 2, Dimension.REFERRER: 2, Dimension.EMAIL_DOMAIN: 2}
-    assert await store.burst_counts("p", since, {Dimension.REFERRER: "nobody"}) == {
-        Dimension.REFERRER: 0
-    }
-    assert await store.burst_counts("p", since, {}) == {}
+    assert counts.by == {Dimension.PLATFORM: 2, Dimension.REFERRER: 2, Dimension.EMAIL_DOMAIN: 2}
+    assert counts.total == 3
+    nobody = await store.burst_counts("p", since, {Dimension.REFERRER: "nobody"})
+    assert nobody.by == {Dimension.REFERRER: 0}
+    assert (await store.burst_counts("p", since, {})).total == 3
 
 
 def alert(value: str = "example.org", window: int = 0) -> BurstAlert:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from core.alerts.store import AlertDelivery, BurstAlert, Dimension
+from core.alerts.store import AlertDelivery, BurstAlert, Dimension, HourCounts
 from core.models import Signature
 
 
@@ -43,14 +43,15 @@ class MemoryLifecycle:
 
     async def burst_counts(
         self, petition: str, since: datetime, values: Mapping[Dimension, str]
-    ) -> dict[Dimension, int]:
+    ) -> HourCounts:
         recent = [
             s
             for s in self.signatures
             if s.petition == petition and s.active and s.signed_at >= since
         ]
         wanted = {d: v.lower() if d is Dimension.EMAIL_DOMAIN else v for d, v in values.items()}
-        return {d: sum(_value(s, d) == v for s in recent) for d, v in wanted.items()}
+        by = {d: sum(_value(s, d) == v for s in recent) for d, v in wanted.items()}
+        return HourCounts(total=len(recent), by=by)
 
     async def record_burst_alert(
         self, alert: BurstAlert, recipients: Sequence[tuple[str, str]]

@@ -21,7 +21,7 @@ MODERATORS = ["telegram:700", "telegram:701"]
 
 def watched(clock: Clock, store: MemoryStore, **alerts: object) -> PetitionBot:
     config = campaign(moderators=MODERATORS, organizers=["discord:800"])
-    settings = AlertsConfig.model_validate({"check_interval_seconds": 0, **alerts})
+    settings = AlertsConfig.model_validate(alerts)
     return PetitionBot(config.model_copy(update={"alerts": settings}), store, clock=clock)
 
 
