@@ -115,3 +115,37 @@ async def test_alerts_can_be_turned_off_only_in_words() -> None:
     assert store.burst_alerts == {}
     with pytest.raises(ValueError, match="enabled = false turns alerts off"):
         AlertsConfig.model_validate({"signatures_per_hour": 0})
+
+
+async def test_a_busy_petition_is_counted_at_most_every_interval_and_still_alerts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("core.alerts.watch.BUSY", 0)  # every petition busy: throttled
+    clock, store = Clock(), MemoryStore()
+    bot = watched(clock, store, signatures_per_hour=2, check_interval_seconds=60)
+    for user in ("1", "2", "3"):
+        await Chat(bot, user).sign(f"Person {user}", f"p{user}@example.org")
+    assert store.burst_alerts == {}  # 3 is above 2, but counted only at the first
+    clock.advance(seconds=61)
+    await Chat(bot, "4").sign("Person Four", "p4@example.org")
+    alerts = {k[1]: a.count for k, a in store.burst_alerts.items()}
+    assert alerts == {"platform": 4, "email_domain": 4}
+
+
+async def test_friends_of_one_referrer_are_a_burst_named_by_the_referral_code() -> None:
+    clock, store = Clock(), MemoryStore()
+    bot = watched(clock, store, signatures_per_hour=2)
+    slug = campaign().default_petition.slug
+    await Chat(bot, "1", platform="discord").sign("Rita Referrer", "rita@a.org")
+    referrer = await store.active_signature(slug, "discord", "1")
+    assert referrer is not None
+    for user, domain in (("2", "b.org"), ("3", "c.org"), ("4", "d.org")):
+        friend = Chat(bot, user, platform="matrix" if user == "3" else "discord")
+        await friend.send(f"/sign {slug} {referrer.ref_code}")
+        await friend.press("Yes, I want")
+        for answer in (f"Friend {user}", f"friend{user}@{domain}", "12345"):
+            await friend.send(answer)
+        await friend.press("Yes, keep")
+        await friend.press("✅ Sign")
+    alerts = {(k[1], k[2]) for k in store.burst_alerts}
+    assert ("referrer", referrer.ref_code) in alerts
