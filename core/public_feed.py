@@ -22,6 +22,13 @@ MILESTONE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 Status = Literal["not_open", "open", "paused", "closed"]
 
+# What a public page says instead of "sign" when a petition takes no signatures now.
+STATUS_NOTES: dict[str, str] = {
+    "not_open": "pitch_not_open",
+    "paused": "pitch_paused",
+    "closed": "pitch_closed",
+}
+
 
 class PublicCount(BaseModel):
     """One petition as the public count feed shows it."""
