@@ -90,31 +90,35 @@ class BurstWatch:
             self._busy.discard(signature.petition)
         alerts = []
         for dimension, count in counts.by.items():
-            key = (signature.petition, dimension, due[dimension])
-            if count <= self._settings.signatures_per_hour:
-                continue
-            self._alerted.add((key, window))
-            alert = BurstAlert(
-                petition=signature.petition,
-                dimension=dimension,
-                value=due[dimension],
-                window_start=window,
-                count=count,
-                at=now,
-            )
-            if await self._store.record_burst_alert(alert, self._recipients):
-                # The dimension only: a referral code or a domain beside a petition stays out.
-                log.warning(
-                    "burst alert petition=%s dimension=%s count=%d moderators=%d",
-                    alert.petition,
-                    dimension,
-                    count,
-                    len(self._recipients),
+            if count > self._settings.signatures_per_hour:
+                alert = BurstAlert(
+                    petition=signature.petition,
+                    dimension=dimension,
+                    value=due[dimension],
+                    window_start=window,
+                    count=count,
+                    at=now,
                 )
-                alerts.append(alert)
+                if await self._record(alert):
+                    alerts.append(alert)
         if alerts:
             self._queued()
         return alerts
+
+    async def _record(self, alert: BurstAlert) -> bool:
+        """Store the alert unless another process did; either way this window is done."""
+        recorded = await self._store.record_burst_alert(alert, self._recipients)
+        self._alerted.add(((alert.petition, alert.dimension, alert.value), alert.window_start))
+        if recorded:
+            # The dimension only: a referral code or a domain beside a petition stays out.
+            log.warning(
+                "burst alert petition=%s dimension=%s count=%d moderators=%d",
+                alert.petition,
+                alert.dimension,
+                alert.count,
+                len(self._recipients),
+            )
+        return recorded
 
     def _due(self, key: Key, window: datetime, now: datetime) -> bool:
         """Not alerted in this window yet, and (on a busy petition) not counted within the
