@@ -14,12 +14,14 @@ from core.referrals import parse_payload
 from core.reports import percent
 from core.turn import Turn
 
-# What /petitions and a pitch add for a petition that takes no signatures now.
+# Where each petition is, under its line of /petitions.
 _LIST_LINES = {
+    PetitionLifecycle.OPEN: "petitions_line_open",
     PetitionLifecycle.NOT_OPEN: "petitions_line_not_open",
     PetitionLifecycle.PAUSED: "petitions_line_paused",
     PetitionLifecycle.CLOSED: "petitions_line_closed",
 }
+# What a pitch adds for a petition that takes no signatures now.
 _PITCH_LINES = {
     PetitionLifecycle.NOT_OPEN: "pitch_not_open",
     PetitionLifecycle.PAUSED: "pitch_paused",
@@ -90,9 +92,7 @@ class SupporterCommands:
                 count=count,
                 goal=petition.goal,
             )
-            lifecycle = lifecycles[petition.slug]
-            if lifecycle is not PetitionLifecycle.OPEN:
-                lines += turn.text(_LIST_LINES[lifecycle], petition)
+            lines += turn.text(_LIST_LINES[lifecycles[petition.slug]], petition)
         return [turn.say("petitions", lines=lines)]
 
     async def petition(self, turn: Turn) -> list[Outbound]:

@@ -86,7 +86,7 @@ async def test_a_paused_petition_refuses_every_step_with_its_count_and_keeps_not
     assert "paused" in late.last
     assert store.conversations == {}
     await late.send("/petitions")
-    assert "paused" in late.last
+    assert "paused" in late.last and "open for signatures" not in late.last
     await late.send("/petition")
     assert "Signing is paused" in late.last and not late.replies[-1].choices
     assert (
@@ -107,6 +107,8 @@ async def test_a_paused_petition_refuses_every_step_with_its_count_and_keeps_not
         "petition_paused",
         "petition_resumed",
     ]
+    await late.send("/petitions")
+    assert "open for signatures" in late.last
     await late.sign("Joe Late", "joe@example.org")
     assert await store.count(slug) == 1
 
