@@ -185,6 +185,28 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _pause(config: AppConfig, args: argparse.Namespace) -> int:
+    """Pause or resume signing on a petition, as /pause and /resume do; audited."""
+    configure_logging(args.log_level or logging.WARNING)
+    petition = _petition(config, args.petition)
+    if petition is None:
+        return EXIT_CONFIG
+    pausing = args.command == "pause"
+    runtime = await open_runtime(config)
+    try:
+        lifecycles, actor = runtime.core.lifecycles, f"cli:{_default_user()}"
+        change = lifecycles.pause if pausing else lifecycles.resume
+        changed = await change(petition, actor, utc_now())
+        now = await lifecycles.of(petition, utc_now())
+    finally:
+        await runtime.close()
+    if not changed:
+        print(f"{petition.slug} was {'already' if pausing else 'not'} paused; nothing changed.")
+    else:
+        print(f"{petition.slug} is {'paused' if pausing else 'no longer paused'} ({now.value}).")
+    return 0
+
+
 async def _migrate(config: AppConfig, args: argparse.Namespace) -> int:
     """List (``--dry-run``) or apply the schema migrations the configured database lacks."""
     configure_logging(args.log_level or logging.WARNING)
@@ -350,6 +372,12 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only count what would be erased, per petition"
     )
     purge.set_defaults(handler=purge_command)
+    for name, what in (("pause", "stop signing a petition for now"), ("resume", "undo pause")):
+        lifecycle = command(name, f"{what} (audited; every process sees it)")
+        lifecycle.add_argument(
+            "--petition", default=None, help="petition slug (default: the default)"
+        )
+        lifecycle.set_defaults(handler=_pause)
     migrate = command("migrate", "apply the database schema migrations an upgrade brings")
     migrate.add_argument(
         "--dry-run", action="store_true", help="only list the migrations that would be applied"

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.alerts.settings import AlertsConfig
 from core.bounds import Within
 from core.config import (
     BroadcastConfig,
@@ -187,6 +188,7 @@ class AppConfig(BaseModel):
     broadcasts: BroadcastConfig = BroadcastConfig(rates=DEFAULT_BROADCAST_RATES)
     confirmation: ConfirmationConfig = ConfirmationConfig()
     flood: FloodConfig = FloodConfig()
+    alerts: AlertsConfig = AlertsConfig()
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
@@ -228,6 +230,7 @@ class AppConfig(BaseModel):
             broadcasts=broadcasts,
             confirmation=self.confirmation,
             flood=self.flood,
+            alerts=self.alerts,
         )
 
 

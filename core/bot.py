@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from core.alerts.watch import BurstWatch
 from core.broadcasts.composer import BroadcastComposer
 from core.broadcasts.deliveries import Deliveries
 from core.broadcasts.desk import BroadcastDesk
@@ -28,10 +29,11 @@ from core.fitting import fit_choices
 from core.flood import FloodGate, MemoryFloodGate, Verdict
 from core.inbox import Inbox, stored_replies
 from core.keyed_lock import KeyedLock
+from core.lifecycle import Lifecycles
 from core.mail import CodeToSend, Mailer
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.meter import Meters
-from core.models import AuditEntry
+from core.models import AuditEntry, Signature
 from core.referrals import parse_payload
 from core.retention import Retention
 from core.roles import Role, RoleBook
@@ -73,11 +75,15 @@ class PetitionBot:
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
         self.confirmation = EmailConfirmation(store, campaign, self.catalog, mailer, clock)
+        self.lifecycles = Lifecycles(store)
         self.conversation = SigningConversation(
-            store, campaign, self.conversations, self.confirmation
+            store, campaign, self.conversations, self.confirmation, self.lifecycles
         )
         withdrawal = WithdrawalConversation(store, campaign)
         self.deliveries = Deliveries(store, campaign, self.catalog, clock, self.meters)
+        self.bursts = BurstWatch(
+            store, campaign.alerts, campaign.roles, self.deliveries.alerts_queued
+        )
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
         self.exports = Exports(store)
         self.figures = Figures(store, self.catalog)
@@ -91,6 +97,7 @@ class PetitionBot:
             withdrawal,
             self.exports,
             self.figures,
+            self.lifecycles,
         )
         self.broadcasts = BroadcastComposer(services, self.desk)
         # Who may use each command and where come from its declaration (core/commands/table.py).
@@ -151,12 +158,13 @@ class PetitionBot:
         self, inbound: Inbound, caps: Capabilities, answer: Handler
     ) -> list[Outbound]:
         outbox: list[CodeToSend] = []
+        signed: list[Signature] = []
         async with self._per_person.hold(inbound.user_key):
             try:
                 async with self.store.transaction():
                     # Another process may have this person's next message (PostgreSQL).
                     await self.store.hold_person(inbound.user_key)
-                    answers = await self._safely(inbound, caps, answer, outbox)
+                    answers = await self._safely(inbound, caps, answer, outbox, signed)
                     replies = [fit_choices(reply, caps) for reply in answers]
                     answered = time.perf_counter()
                     if inbound.message_id is not None:
@@ -168,6 +176,7 @@ class PetitionBot:
             except Exception:  # the turn could not be stored; the person is told so
                 log.exception("could not store the turn of %s", inbound.user_key)
                 return [self._internal_error(inbound)]
+            await self._watch_bursts(signed)
             # Emailed only once the code is stored: a slow mail server never holds a commit.
             try:
                 return replies + await self.confirmation.deliver(outbox)
@@ -175,11 +184,24 @@ class PetitionBot:
                 log.exception("could not email the code of %s", inbound.user_key)
                 return replies
 
+    async def _watch_bursts(self, signed: list[Signature]) -> None:
+        """Once the turn is committed, count what its new signatures share with others."""
+        for signature in signed:
+            try:
+                await self.bursts.signed(signature, self.clock())
+            except Exception:  # the signature is stored; only this check is missed
+                log.exception("could not check for a burst petition=%s", signature.petition)
+
     async def _safely(
-        self, inbound: Inbound, caps: Capabilities, answer: Handler, outbox: list[CodeToSend]
+        self,
+        inbound: Inbound,
+        caps: Capabilities,
+        answer: Handler,
+        outbox: list[CodeToSend],
+        signed: list[Signature],
     ) -> list[Outbound]:
         try:
-            return await self._in_turn(inbound, caps, answer, outbox)
+            return await self._in_turn(inbound, caps, answer, outbox, signed)
         except Exception:
             # A bug or a database failure: the person still gets an answer, and the log
             # gets ids only (the inbound text may be personal data).
@@ -190,10 +212,16 @@ class PetitionBot:
         return Outbound(text=self.catalog.render("error_internal", inbound.language))
 
     async def _in_turn(
-        self, inbound: Inbound, caps: Capabilities, answer: Handler, outbox: list[CodeToSend]
+        self,
+        inbound: Inbound,
+        caps: Capabilities,
+        answer: Handler,
+        outbox: list[CodeToSend],
+        signed: list[Signature],
     ) -> list[Outbound]:
         turn = Turn(
             outbox=outbox,
+            signed=signed,
             inbound=inbound,
             caps=caps,
             role=self._roles.role_of(inbound),

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.alerts.settings import AlertsConfig
 from core.bounds import Within
 from core.catalog import Catalog
 from core.flood import FloodConfig
@@ -83,10 +84,12 @@ class EmailAliases(StrEnum):
 
 
 class PetitionLifecycle(StrEnum):
-    """Where a petition is in its life, from its configured dates."""
+    """Where a petition is in its life: its configured dates, then an organizer's pause
+    (core/lifecycle.py puts the two together)."""
 
     NOT_OPEN = "not_open"
     OPEN = "open"
+    PAUSED = "paused"
     CLOSED = "closed"
 
 
@@ -138,7 +141,7 @@ class PetitionConfig(BaseModel):
         return value
 
     def lifecycle_at(self, now: datetime) -> PetitionLifecycle:
-        """Whether the petition takes signatures at ``now``."""
+        """Where the petition's dates put it at ``now`` (never paused: pauses are stored)."""
         if self.opens_at is not None and now < self.opens_at:
             return PetitionLifecycle.NOT_OPEN
         if self.closes_at is not None and now >= self.closes_at:
@@ -245,6 +248,7 @@ class CampaignConfig(BaseModel):
     broadcasts: BroadcastConfig = BroadcastConfig()
     confirmation: ConfirmationConfig = ConfirmationConfig()
     flood: FloodConfig = FloodConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     @model_validator(mode="after")
     def _one_default(self) -> CampaignConfig:

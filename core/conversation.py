@@ -14,6 +14,7 @@ from core.config import CampaignConfig, FieldName, PetitionConfig, PetitionLifec
 from core.conversations import Conversations
 from core.email_confirmation import EmailConfirmation
 from core.fields import InvalidField, validate_field
+from core.lifecycle import Lifecycles
 from core.markup import Markup
 from core.messages import Outbound
 from core.prompts import closing, prompt, signature_form
@@ -32,11 +33,13 @@ class SigningConversation:
         campaign: CampaignConfig,
         conversations: Conversations,
         confirmation: EmailConfirmation,
+        lifecycles: Lifecycles,
     ) -> None:
         self._store = store
         self._campaign = campaign
         self._conversations = conversations
         self._confirmation = confirmation
+        self._lifecycles = lifecycles
 
     async def begin(
         self,
@@ -82,8 +85,11 @@ class SigningConversation:
         return await self._save_and_prompt(turn, state, petition)
 
     async def resume(self, turn: Turn, state: SigningState) -> list[Outbound]:
-        """Show where an unfinished signing stands, changing nothing."""
+        """Show where an unfinished signing stands, changing nothing (unless the petition
+        stopped taking signatures meanwhile: then the signing is dropped, as at every step)."""
         petition = self._petition(state)
+        if (refusal := await self._stopped(turn, state, petition)) is not None:
+            return refusal
         note = turn.say("signing_resumed", petition, private=True, title=petition.title)
         return [note, prompt(turn, state, petition)]
 
@@ -95,6 +101,8 @@ class SigningConversation:
     async def on_text(self, turn: Turn, state: SigningState) -> list[Outbound]:
         """A typed answer: the value of the field being asked, or a nudge towards the buttons."""
         petition = self._petition(state)
+        if (refusal := await self._stopped(turn, state, petition)) is not None:
+            return refusal
         if state.step is not SigningStep.FIELD:
             return [turn.say("use_buttons", petition), prompt(turn, state, petition)]
         field = petition.fields[state.field_index]
@@ -114,6 +122,8 @@ class SigningConversation:
         petition = self._petition(state)
         if state.step is not SigningStep.FORM or turn.inbound.form_id != f"{state.nonce}:form":
             return [turn.say("stale_button", private=True)]
+        if (refusal := await self._stopped(turn, state, petition)) is not None:
+            return refusal
         answers = dict(state.answers)
         first_problem: Markup | None = None
         for field in petition.fields:
@@ -143,6 +153,8 @@ class SigningConversation:
         petition = self._petition(state)
         if name == "cancel":
             return await self.cancel(turn, state)
+        if (refusal := await self._stopped(turn, state, petition)) is not None:
+            return refusal
         if name == "back":
             self._go_back(state, petition)
         elif state.step is SigningStep.CONFIRM and name == "yes":
@@ -163,17 +175,34 @@ class SigningConversation:
         return await self._save_and_prompt(turn, state, petition)
 
     async def refusal(self, turn: Turn, petition: PetitionConfig) -> list[Outbound] | None:
-        """The answer to a signing attempt when the petition is not open, with its count."""
-        lifecycle = petition.lifecycle_at(turn.now)
+        """The answer to a signing attempt when the petition is not open (not yet, paused or
+        closed), with its count; ``None`` when it takes signatures."""
+        lifecycle = await self._lifecycles.of(petition, turn.now)
         if lifecycle is PetitionLifecycle.OPEN:
             return None
         count = await self._store.count(petition.slug)
         when = petition.opens_at if lifecycle is PetitionLifecycle.NOT_OPEN else None
-        key = "petition_not_open" if lifecycle is PetitionLifecycle.NOT_OPEN else "petition_closed"
         opens = when.strftime("%Y-%m-%d %H:%M UTC") if when else ""
         return [
-            turn.say(key, petition, private=True, title=petition.title, count=count, opens_at=opens)
+            turn.say(
+                _REFUSALS[lifecycle],
+                petition,
+                private=True,
+                title=petition.title,
+                count=count,
+                opens_at=opens,
+            )
         ]
+
+    async def _stopped(
+        self, turn: Turn, state: SigningState, petition: PetitionConfig
+    ) -> list[Outbound] | None:
+        """At every step: if the petition stopped taking signatures (paused, closed) since
+        the signing began, the answer, and nothing typed into it is kept."""
+        refusal = await self.refusal(turn, petition)
+        if refusal is not None:
+            await self._store.delete_conversation(state.platform, state.user_id)
+        return refusal
 
     def _petition(self, state: SigningState) -> PetitionConfig:
         petition = self._campaign.petition(state.petition)
@@ -224,12 +253,10 @@ class SigningConversation:
     async def _finish(
         self, turn: Turn, state: SigningState, petition: PetitionConfig
     ) -> list[Outbound]:
-        refusal = await self.refusal(turn, petition)
-        if refusal is not None:  # closed while the signer was typing: nothing more is kept
-            await self._store.delete_conversation(state.platform, state.user_id)
-            return refusal
         outcome = await sign(self._store, petition, state, turn.now)
         await self._store.delete_conversation(state.platform, state.user_id)
+        if outcome.signature is not None:
+            turn.signed.append(outcome.signature)
         if outcome.signature is None and not outcome.by_email:
             return [turn.say("already_signed", petition, private=True, title=petition.title)]
         # A new signature and an address that had already signed close alike, word for word
@@ -252,6 +279,14 @@ class SigningConversation:
         if referrer is None or not referrer.active or referrer.petition != petition.slug:
             return None
         return code
+
+
+# What a signing attempt is told when the petition takes none.
+_REFUSALS = {
+    PetitionLifecycle.NOT_OPEN: "petition_not_open",
+    PetitionLifecycle.PAUSED: "petition_paused",
+    PetitionLifecycle.CLOSED: "petition_closed",
+}
 
 
 def _has_answers_for(

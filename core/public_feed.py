@@ -14,12 +14,20 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from core.config import CampaignConfig, PetitionConfig
+from core.lifecycle import Lifecycles
 from core.store import Store
 
 # Round numbers a campaign announces on the way to its goal, as fractions of the goal.
 MILESTONE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 Status = Literal["not_open", "open", "paused", "closed"]
+
+# What a public page says instead of "sign" when a petition takes no signatures now.
+STATUS_NOTES: dict[str, str] = {
+    "not_open": "pitch_not_open",
+    "paused": "pitch_paused",
+    "closed": "pitch_closed",
+}
 
 
 class PublicCount(BaseModel):
@@ -90,6 +98,7 @@ class PublicFeed:
     ) -> None:
         self.campaign = campaign
         self._store = store
+        self._lifecycles = Lifecycles(store)
         self._max_age = max_age
         self._kept: dict[str, tuple[float, asyncio.Task[PublicCount]]] = {}
 
@@ -123,7 +132,7 @@ class PublicFeed:
         return PublicCount(
             slug=petition.slug,
             title=petition.title,
-            status=petition.lifecycle_at(now).value,
+            status=(await self._lifecycles.of(petition, now)).value,
             count=stats.total,
             goal=petition.goal,
             percent=percent(stats.total, petition.goal),

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from core.alerts.store import BurstStore
 from core.broadcasts.store import BroadcastStore
 from core.errors import StoreError
 from core.inbox import InboxStore
@@ -23,6 +24,7 @@ from core.models import (
     Signature,
     Stats,
 )
+from core.pauses import PauseStore
 from core.retention_store import RetentionStore
 from core.states import ConversationState
 
@@ -36,7 +38,7 @@ class AlreadySigned(StoreError):
         self.by_email = by_email
 
 
-class Store(BroadcastStore, InboxStore, RetentionStore, Protocol):
+class Store(BroadcastStore, InboxStore, RetentionStore, PauseStore, BurstStore, Protocol):
     """Durable state of the bot. Implementations: ``storage.SqliteStore`` (and future ones)."""
 
     def transaction(self) -> AbstractAsyncContextManager[None]:

@@ -19,6 +19,7 @@ from core.messages import (
     LinkButton,
     Outbound,
 )
+from core.models import Signature
 from core.referrals import payload
 from core.roles import Role
 
@@ -35,6 +36,8 @@ class Turn:
     now: datetime
     # Confirmation codes to email once the turn's writes are committed.
     outbox: list[CodeToSend] = field(default_factory=list)
+    # Signatures the turn stored, checked for bursts once committed (core/alerts/watch.py).
+    signed: list[Signature] = field(default_factory=list)
 
     def text(self, key: str, petition: PetitionConfig | None = None, **values: object) -> Markup:
         """A catalog message in the sender's language, with the petition's overrides."""

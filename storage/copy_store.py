@@ -44,6 +44,7 @@ def _same(value: Any) -> Any:
 _TIMES = {"signed_at", "withdrawn_at", "at", "updated_at", "created_at", "confirmed_at"}
 _TIMES |= {"finished_at", "reported_at", "received_at", "handled_at", "settled_at", "saved_at"}
 _TIMES |= {"expires_at", "last_sent_at", "send_due_at", "anonymised_at"}
+_TIMES |= {"paused_at", "window_start", "sent_at"}
 _FLAGS = {"opted_in", "granted", "pending"}
 TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
@@ -74,13 +75,16 @@ TABLES: dict[str, tuple[str, ...]] = {
         "replies", "settled_at",
     ),
     "platform_cursors": ("platform", "cursor", "saved_at"),
+    "petition_pauses": ("petition", "paused_at"),
+    "burst_alerts": ("id", "petition", "dimension", "value", "window_start", "count", "at"),
+    "burst_alert_deliveries": ("alert_id", "platform", "user_id", "sent_at"),
 }  # fmt: skip
 _EXTRAS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "signatures": {"signed_day": lambda row: row["signed_at"].date()},
     "tallies": {"shard": lambda row: 0},
 }
 _IDENTITY = {"signatures": "id", "consents": "id", "audit_log": "id", "broadcasts": "id"}
-_IDENTITY |= {"deliveries": "id", "inbox": "seq"}
+_IDENTITY |= {"deliveries": "id", "inbox": "seq", "burst_alerts": "id"}
 
 
 class CopyRefused(StoreError):

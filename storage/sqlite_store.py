@@ -29,6 +29,7 @@ from storage.migrations import migrate
 from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.sqlite_figures import SqliteFigures
 from storage.sqlite_inbox import SqliteInbox
+from storage.sqlite_lifecycle import SqliteLifecycle
 from storage.sqlite_retention import SqliteRetention
 
 PRAGMAS = (
@@ -59,7 +60,7 @@ _CODE_COLUMNS = (
 )
 
 
-class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox, SqliteRetention):
+class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox, SqliteRetention, SqliteLifecycle):
     """The store protocol on one SQLite file."""
 
     @classmethod

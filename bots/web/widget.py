@@ -11,7 +11,7 @@ from aiohttp import web
 from bots.web.context import context_of
 from bots.web.feed import petition_or_404
 from core.bot import utc_now
-from core.public_feed import PublicCount
+from core.public_feed import STATUS_NOTES, PublicCount
 
 routes = web.RouteTableDef()
 
@@ -69,15 +69,24 @@ aria-valuemin="0" aria-valuemax="{goal}" aria-valuenow="{count}">
 
 
 def render_widget(
-    snapshot: PublicCount, links: dict[str, str], theme: str, accent: str, events_url: str
+    snapshot: PublicCount,
+    links: dict[str, str],
+    theme: str,
+    accent: str,
+    events_url: str,
+    note: str = "",
 ) -> str:
-    """The widget's HTML with the count already in it (it works without JavaScript)."""
+    """The widget's HTML with the count already in it (it works without JavaScript);
+    ``note`` (a paused or closed petition's) replaces the links to sign."""
     background, text, track = THEMES.get(theme, THEMES["light"])
     link_html = "".join(
         f'<a href="{escape(url)}" target="_blank" rel="noopener">'
         f"Sign on {escape(PLATFORM_LABELS.get(name, name))}</a>"
         for name, url in links.items()
     )
+    if note:
+        link_html = f'<p class="status">{escape(note)}</p>'
+
     return _PAGE.format(
         title=escape(snapshot.title),
         background=background,
@@ -101,12 +110,16 @@ async def widget(request: web.Request) -> web.Response:
     context = context_of(request)
     snapshot = await context.feed.snapshot(petition, utc_now())
     links: dict[str, str] = {name: str(url) for name, url in context.settings.sign_links.items()}
+    key = STATUS_NOTES.get(snapshot.status)
+    catalog = context.runtime.core.catalog
+    note = catalog.render(key, None, petition.messages).to_plain_text().strip() if key else ""
     page = render_widget(
         snapshot,
         links,
         request.query.get("theme", "light"),
         request.query.get("accent", DEFAULT_ACCENT),
         f"/api/petitions/{petition.slug}/events",
+        note,
     )
     return web.Response(
         text=page,

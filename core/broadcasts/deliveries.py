@@ -2,7 +2,9 @@
 
 An adapter hands over its platform's `Sender` once it is connected (`start`); a broadcast
 confirmed in this process wakes every service at once instead of at its next poll, and a
-cancel stops the sends already queued here. Broadcasts confirmed in another process wake
+cancel stops the sends already queued here. Each service also carries the platform's burst
+alerts to moderators (core/alerts/courier.py); an alert recorded here wakes them
+(`alerts_queued`). Broadcasts confirmed in another process wake
 them too when the store announces them (`BroadcastStore.confirmations`: PostgreSQL's
 LISTEN/NOTIFY); otherwise, or if that stops, they are found at the next poll.
 """
@@ -14,7 +16,10 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
+from core.alerts.courier import AlertCourier
+from core.alerts.store import BurstStore
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.pacing import Pacer
 from core.broadcasts.progress import ProgressReporter
@@ -29,12 +34,16 @@ from core.meter import Meter
 log = logging.getLogger(__name__)
 
 
+class DeliveryStore(BroadcastStore, BurstStore, Protocol):
+    """What this process's deliveries read and write: broadcasts and burst alerts."""
+
+
 class Deliveries:
     """The delivery workers (paced at each platform's configured rate) and progress reports."""
 
     def __init__(
         self,
-        store: BroadcastStore,
+        store: DeliveryStore,
         campaign: CampaignConfig,
         catalog: Catalog,
         clock: Callable[[], datetime],
@@ -73,7 +82,8 @@ class Deliveries:
             if report
             else None
         )
-        service = BroadcastService(worker, reporter, settings.poll_interval_seconds)
+        courier = AlertCourier(self._store, sender, self._campaign, self._catalog, self._clock)
+        service = BroadcastService(worker, reporter, settings.poll_interval_seconds, courier)
         self._services[sender.platform] = service
         return service
 
@@ -109,6 +119,11 @@ class Deliveries:
 
     def confirmed(self, broadcast_id: int) -> None:
         """A broadcast was confirmed here: every running service starts on it now."""
+        for service in self._services.values():
+            service.wake()
+
+    def alerts_queued(self) -> None:
+        """A burst alert was recorded here: every running service sends its share now."""
         for service in self._services.values():
             service.wake()
 

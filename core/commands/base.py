@@ -12,6 +12,7 @@ from core.conversations import Conversations
 from core.errors import BadInput
 from core.exports import Exports
 from core.figures import Figures
+from core.lifecycle import Lifecycles
 from core.messages import Outbound
 from core.store import Store
 from core.turn import Turn
@@ -30,6 +31,7 @@ class Services:
     withdrawal: WithdrawalConversation
     exports: Exports
     figures: Figures
+    lifecycles: Lifecycles  # whether each petition takes signatures; pause and resume
 
 
 Handler = Callable[[Turn], Awaitable[list[Outbound]]]

@@ -14,6 +14,20 @@ from core.referrals import parse_payload
 from core.reports import percent
 from core.turn import Turn
 
+# Where each petition is, under its line of /petitions.
+_LIST_LINES = {
+    PetitionLifecycle.OPEN: "petitions_line_open",
+    PetitionLifecycle.NOT_OPEN: "petitions_line_not_open",
+    PetitionLifecycle.PAUSED: "petitions_line_paused",
+    PetitionLifecycle.CLOSED: "petitions_line_closed",
+}
+# What a pitch adds for a petition that takes no signatures now.
+_PITCH_LINES = {
+    PetitionLifecycle.NOT_OPEN: "pitch_not_open",
+    PetitionLifecycle.PAUSED: "pitch_paused",
+    PetitionLifecycle.CLOSED: "pitch_closed",
+}
+
 
 class SupporterCommands:
     """Handlers for the supporter commands, by name."""
@@ -67,6 +81,7 @@ class SupporterCommands:
 
     async def petitions(self, turn: Turn) -> list[Outbound]:
         lines = Markup()
+        lifecycles = await self._s.lifecycles.all(self._s.campaign.petitions, turn.now)
         for petition in self._s.campaign.petitions:
             count = await self._s.store.count(petition.slug)
             lines += turn.text(
@@ -77,12 +92,7 @@ class SupporterCommands:
                 count=count,
                 goal=petition.goal,
             )
-            lifecycle = petition.lifecycle_at(turn.now)
-            if lifecycle is not PetitionLifecycle.OPEN:
-                closed = lifecycle is PetitionLifecycle.CLOSED
-                lines += turn.text(
-                    "petitions_line_closed" if closed else "petitions_line_not_open", petition
-                )
+            lines += turn.text(_LIST_LINES[lifecycles[petition.slug]], petition)
         return [turn.say("petitions", lines=lines)]
 
     async def petition(self, turn: Turn) -> list[Outbound]:
@@ -104,6 +114,10 @@ class SupporterCommands:
         )
         if petition.site_url:
             text += turn.text("pitch_site", petition, url=str(petition.site_url))
+        lifecycle = await self._s.lifecycles.of(petition, turn.now)
+        if lifecycle is not PetitionLifecycle.OPEN:
+            # No Sign button or link: it could only be refused. /petitions lists the others.
+            return turn.reply(text + turn.text(_PITCH_LINES[lifecycle], petition))
         if turn.in_group_without_privacy:
             link = turn.private_link(petition.slug)
             return turn.reply(text, links=[link] if link else [])

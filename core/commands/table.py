@@ -93,6 +93,8 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command("broadcasts", Role.ORGANIZER),
+    Command("pause", Role.ORGANIZER, takes_petition=True),
+    Command("resume", Role.ORGANIZER, takes_petition=True),
 )
 
 BY_NAME: Mapping[str, Command] = {command.name: command for command in COMMANDS}

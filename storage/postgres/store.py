@@ -25,6 +25,7 @@ from storage.postgres.claimer import Claimer
 from storage.postgres.connections import Connection
 from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
 from storage.postgres.inbox import PostgresInbox
+from storage.postgres.lifecycle import PostgresLifecycle
 from storage.postgres.migrations import migrate
 from storage.postgres.retention import PostgresRetention
 from storage.postgres.unreachable import unreachable
@@ -51,7 +52,9 @@ _CODE_COLUMNS = (
 _ACTIVE = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = $1"
 
 
-class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox, PostgresRetention):
+class PostgresStore(
+    PostgresFigures, PostgresBroadcasts, PostgresInbox, PostgresRetention, PostgresLifecycle
+):
     """The store protocol on one PostgreSQL database, shared by any number of processes."""
 
     @classmethod

@@ -22,16 +22,18 @@ from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
 from tests.fakes.memory_broadcasts import MemoryBroadcasts
 from tests.fakes.memory_inbox import MemoryInbox
+from tests.fakes.memory_lifecycle import MemoryLifecycle
 from tests.fakes.memory_retention import MemoryRetention
 
 
-class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention):
+class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycle):
     """Keeps everything in dictionaries; counts are computed, which is fine at test sizes."""
 
     def __init__(self) -> None:
         MemoryBroadcasts.__init__(self)
         MemoryInbox.__init__(self)
         MemoryRetention.__init__(self)
+        MemoryLifecycle.__init__(self)
         self.conversations: dict[tuple[str, str], str] = {}
         self.signatures: list[Signature] = []
         self.email_keys: dict[int, str] = {}  # signature id -> the key NewSignature carried

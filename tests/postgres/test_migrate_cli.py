@@ -10,6 +10,10 @@ from storage.postgres import migrations as postgres_migrations
 from tests.e2e.test_chat_cli import COMMAND, EXAMPLE
 from tests.postgres_database import create_database, drop_database, server_url
 
+# Every migration the code brings, by name (the list grows with each schema change).
+POSTGRES_STEPS = [path.stem for _, path in postgres_migrations.migration_files()]
+SQLITE_STEPS = [path.stem for _, path in sqlite_migrations.migration_files()]
+
 
 def _config(tmp_path: Path, url: str) -> Path:
     text = EXAMPLE.read_text(encoding="utf-8")

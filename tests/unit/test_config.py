@@ -108,6 +108,13 @@ def test_broadcast_rates_from_the_file_reach_the_core_and_defaults_stay() -> Non
         ("broadcasts", "max_attempts", 11, "must be from 1 to 10, not 11"),
         ("broadcasts", "max_length", 5000, "must be from 1 to 4000, not 5000"),
         ("telegram", "port", 70000, "must be from 1 to 65535, not 70000"),
+        (
+            "alerts",
+            "signatures_per_hour",
+            0,
+            "must be from 1 to 1,000,000 signatures (enabled = false turns alerts off), not 0",
+        ),
+        ("alerts", "check_interval_seconds", -1, "from 0 to 3600 seconds (1 hour), not -1"),
         ("petitions", "goal", 1e12, "must be > 0 and at most 1,000,000,000, not 1,000,000,000,000"),
         ("petitions", "goal", True, "must be a number > 0 and at most 1,000,000,000, not True"),
         ("petitions", "retention_days_after_close", 4000, "from 0 to 3650 days (10 years)"),
@@ -214,6 +221,15 @@ def test_booleans_are_strict() -> None:
         assert caught.value.problems == [
             f"{table}.{key}: must be true or false (without quotes), not 'yes'"
         ]
+
+
+def test_alerts_reach_the_core_and_are_on_unless_turned_off_in_words() -> None:
+    assert load_config(EXAMPLE).campaign.alerts.signatures_per_hour == 200
+    data = example() | {"alerts": {"signatures_per_hour": 50}}
+    assert parse_config(data).campaign.alerts.signatures_per_hour == 50
+    assert parse_config(data).campaign.alerts.enabled
+    off = example() | {"alerts": {"enabled": False}}
+    assert not parse_config(off).campaign.alerts.enabled
 
 
 def test_several_dispatchers_share_each_platforms_rate() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import aiohttp
 
+from core.bot import utc_now
 from tests.web.site import EMAIL, NAME, SLUG, running_site, sign_in_terminal
 
 
@@ -85,3 +86,20 @@ async def test_the_poster_is_a_png(tmp_path: Path) -> None:
         response = await http.get(f"{site.url}/poster/{SLUG}.png")
         assert response.status == 200 and response.content_type == "image/png"
         assert (await response.read()).startswith(b"\x89PNG")
+
+
+async def test_a_paused_petition_says_so_in_the_feed_and_the_widget_offers_no_sign_link(
+    tmp_path: Path,
+) -> None:
+    async with running_site(tmp_path) as site, aiohttp.ClientSession() as http:
+        petition = site.runtime.config.campaign.default_petition
+        lifecycles = site.runtime.core.lifecycles
+        await lifecycles.pause(petition, "console:organizer", utc_now())
+        async with http.get(f"{site.url}/api/petitions/{SLUG}") as response:
+            assert (await response.json())["status"] == "paused"
+        async with http.get(f"{site.url}/widget/{SLUG}") as response:
+            page = await response.text()
+        assert "Signing is paused for now." in page and "Sign on Telegram" not in page
+        await lifecycles.resume(petition, "console:organizer", utc_now())
+        async with http.get(f"{site.url}/widget/{SLUG}") as response:
+            assert "Sign on Telegram" in await response.text()

@@ -1,0 +1,1 @@
+"""Burst alerts: moderators told privately when signatures from one source surge."""
