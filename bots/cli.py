@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
+from bots.import_command import add_tally_command, import_command, import_options, tally_options
 from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
 from bots.platforms import ROLES, NoPlatformEnabled, PlatformStopped, run_platforms
 from bots.runtime import CopyRefused, copy_store, migrate_store, open_runtime
@@ -340,6 +341,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     broadcast.add_argument("--yes", action="store_true", help="send without asking")
     broadcast.set_defaults(handler=broadcast_command)
+    paper = command("import", "add signatures gathered on paper from a CSV sheet (audited)")
+    import_options(paper)
+    paper.set_defaults(handler=import_command)
+    tally = command("add-tally", "add signatures counted without names, e.g. clipboards")
+    tally_options(tally)
+    tally.set_defaults(handler=add_tally_command)
     migrate = command("migrate", "apply the database schema migrations an upgrade brings")
     migrate.add_argument(
         "--dry-run", action="store_true", help="only list the migrations that would be applied"

@@ -32,6 +32,7 @@ from core.mail import CodeToSend, Mailer
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.meter import Meters
 from core.models import AuditEntry
+from core.paper.importer import SignatureImport
 from core.referrals import parse_payload
 from core.roles import Role, RoleBook
 from core.states import BroadcastDraft, SigningState, WithdrawalState
@@ -80,6 +81,7 @@ class PetitionBot:
         self.desk = BroadcastDesk(store, campaign, self.deliveries)
         self.exports = Exports(store)
         self.figures = Figures(store, self.catalog)
+        self.imports = SignatureImport(store, self.catalog)
         services = Services(
             store,
             campaign,
@@ -89,6 +91,7 @@ class PetitionBot:
             withdrawal,
             self.exports,
             self.figures,
+            self.imports,
         )
         self.broadcasts = BroadcastComposer(services, self.desk)
         # Who may use each command and where come from its declaration (core/commands/table.py).

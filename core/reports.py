@@ -70,6 +70,7 @@ def stats_report(
         "stats",
         title=petition.title,
         total=stats.total,
+        origins=origins_line(catalog, petition, stats, language),
         today=stats.today,
         days=days,
         by_platform=_breakdown(render, stats.by_platform.items()),
@@ -77,6 +78,22 @@ def stats_report(
         referrers=_breakdown(render, stats.top_referrers),
         progress=progress,
     ) + pending_note(catalog, petition, stats.pending, language)
+
+
+def origins_line(
+    catalog: Catalog, petition: PetitionConfig, stats: Stats, language: str | None = None
+) -> Markup:
+    """Online, imported and tallied signatures apart, once a petition has offline ones."""
+    if not stats.imported and not stats.tallied:
+        return Markup()
+    return catalog.render(
+        "stats_origins",
+        language,
+        petition.messages,
+        online=stats.online,
+        imported=stats.imported,
+        tallied=stats.tallied,
+    )
 
 
 def recent_report(

@@ -29,6 +29,7 @@ from storage.migrations import migrate
 from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.sqlite_figures import SqliteFigures
 from storage.sqlite_inbox import SqliteInbox
+from storage.sqlite_paper import SqlitePaper
 
 PRAGMAS = (
     # First: switching a fresh file to WAL waits for the other processes opening it too.
@@ -55,7 +56,7 @@ _CODE_COLUMNS = (
 )
 
 
-class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox):
+class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox, SqlitePaper):
     """The store protocol on one SQLite file."""
 
     @classmethod

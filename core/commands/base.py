@@ -13,6 +13,7 @@ from core.errors import BadInput
 from core.exports import Exports
 from core.figures import Figures
 from core.messages import Outbound
+from core.paper.importer import SignatureImport
 from core.store import Store
 from core.turn import Turn
 from core.withdrawal_conversation import WithdrawalConversation
@@ -30,6 +31,7 @@ class Services:
     withdrawal: WithdrawalConversation
     exports: Exports
     figures: Figures
+    imports: SignatureImport
 
 
 Handler = Callable[[Turn], Awaitable[list[Outbound]]]

@@ -26,6 +26,7 @@ from storage.postgres.connections import Connection
 from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
 from storage.postgres.inbox import PostgresInbox
 from storage.postgres.migrations import migrate
+from storage.postgres.paper import PostgresPaper
 from storage.postgres.unreachable import unreachable
 from storage.postgres.wakeups import confirmations
 
@@ -50,7 +51,7 @@ _CODE_COLUMNS = (
 _ACTIVE = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = $1"
 
 
-class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox):
+class PostgresStore(PostgresFigures, PostgresBroadcasts, PostgresInbox, PostgresPaper):
     """The store protocol on one PostgreSQL database, shared by any number of processes."""
 
     @classmethod
