@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import re
 import sys
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, time
@@ -21,7 +20,7 @@ from core.bot import utc_now
 from core.config import PetitionConfig
 from core.paper.importer import ImportRefused
 from core.paper.rejects import write_rejects
-from core.paper.rows import ImportOptions
+from core.paper.rows import SOURCE, ImportOptions
 from core.paper.sheet import Sheet, SheetUnreadable, parse_mapping
 from core.paper.summary import import_summary
 from core.paper.tally import TallyRefused, add_tally
@@ -30,7 +29,6 @@ EXIT_FAILURE, EXIT_USAGE = 1, 2
 # The moment of a signature given on paper on a day the organizer names: noon UTC, so the
 # day is the same in every time zone a campaign is likely to be in.
 _NOON = time(12, tzinfo=UTC)
-SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$")
 
 
 async def import_command(config: AppConfig, args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from core.catalog import Catalog
 from core.commands.base import Handler, Services, UnknownPetition
 from core.commands.moderator import ModeratorCommands
 from core.commands.organizer import OrganizerCommands
+from core.commands.sheets import SheetCommands
 from core.commands.supporter import SupporterCommands
 from core.commands.table import BY_NAME, Command, available_to, bind, description
 from core.config import CampaignConfig
@@ -99,6 +100,7 @@ class PetitionBot:
             SupporterCommands(services).handlers,
             ModeratorCommands(services).handlers,
             OrganizerCommands(services).handlers,
+            SheetCommands(services).handlers,
             self.broadcasts.supporter_handlers,
             self.broadcasts.organizer_handlers,
         )

@@ -7,6 +7,7 @@ out even when the sheet has it (nothing is stored that the petition does not ask
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from core.models import IMPORT_PLATFORM, NewSignature
 from core.paper.sheet import SheetField, SheetRow
 
 PAPER_CONSENT = "paper form"
+# Where a sheet comes from, e.g. ``paper:rally-2026-11-12``: a source like any other.
+SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$")
 _YES = frozenset({"yes", "y", "true", "1", "x", "subscribed"})
 _NO = frozenset({"no", "n", "false", "0", "", "unsubscribed"})
 
