@@ -66,18 +66,21 @@ def stats_report(
         if stats.total < petition.goal
         else render("stats_goal_passed", goal=petition.goal, milestone=milestone)
     )
-    return render(
-        "stats",
-        title=petition.title,
-        total=stats.total,
-        origins=origins_line(catalog, petition, stats, language),
-        today=stats.today,
-        days=days,
-        by_platform=_breakdown(render, stats.by_platform.items()),
-        by_source=_breakdown(render, stats.by_source.items()),
-        referrers=_breakdown(render, stats.top_referrers),
-        progress=progress,
-    ) + pending_note(catalog, petition, stats.pending, language)
+    return (
+        render(
+            "stats",
+            title=petition.title,
+            total=stats.total,
+            today=stats.today,
+            days=days,
+            by_platform=_breakdown(render, stats.by_platform.items()),
+            by_source=_breakdown(render, stats.by_source.items()),
+            referrers=_breakdown(render, stats.top_referrers),
+            progress=progress,
+        )
+        + origins_line(catalog, petition, stats, language)
+        + pending_note(catalog, petition, stats.pending, language)
+    )
 
 
 def origins_line(

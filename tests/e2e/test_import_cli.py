@@ -115,7 +115,7 @@ async def test_ten_thousand_rows_add_9930_and_report_the_70(
 
     stats = run(tmp_path, "stats")
     assert "Total: 9,950" in stats.stdout
-    assert "Online: 20 · imported: 9,930 · tallied: 0" in stats.stdout
+    assert "Of the total: online 20 · imported 9,930 · tallied 0" in stats.stdout
 
 
 async def test_a_dry_run_reports_and_stores_nothing(
@@ -175,7 +175,7 @@ def test_a_tally_is_in_the_count_the_stats_and_the_audit(tmp_path: Path) -> None
     assert "the count is now 81" in result.stdout
     stats = run(tmp_path, "stats")
     assert "Total: 81" in stats.stdout
-    assert "Online: 1 · imported: 0 · tallied: 80" in stats.stdout
+    assert "Of the total: online 1 · imported 0 · tallied 80" in stats.stdout
     assert "tally 80" in stats.stdout
     assert (CLI_ACTOR, "tally_added", "dont-run-joe", "count=80") in rows(
         tmp_path, "SELECT actor, action, petition, detail FROM audit_log"

@@ -39,7 +39,7 @@ async def test_imports_and_tallies_count_everywhere_and_stats_show_them_apart(
         assert "100 signatures" in moderator.last
         stats = "".join(reply.text.to_plain_text() for reply in await moderator.send("/stats"))
         assert "Total: 100" in stats
-        assert "Online: 1 · imported: 30 · tallied: 69" in stats
+        assert "Of the total: online 1 · imported 30 · tallied 69" in stats
         assert "tally 69" in stats and "import 30" in stats
 
         feed = await PublicFeed(bot.campaign, store).snapshot(petition, clock.now)
