@@ -9,6 +9,7 @@ an earlier import): running the same sheet twice adds nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +25,7 @@ from core.paper.sheet import Sheet, SheetField, SheetRow
 from core.store import Store
 
 BATCH_SIZE = 1000
+YIELD_EVERY = 100
 # Which sheet columns can give each field the petition asks for (a name also from its parts).
 _COLUMNS_FOR = {
     FieldName.NAME: (SheetField.NAME, SheetField.FIRST_NAME),
@@ -100,15 +102,29 @@ class SignatureImport:
         check_columns(petition, sheet)
         run = _Run(self._store, self._catalog, petition, language)
         batch: list[tuple[SheetRow, NewSignature]] = []
-        for row in sheet:
-            new = run.accept(row, options)
-            if new is not None:
-                batch.append((row, new))
-            if len(batch) >= BATCH_SIZE:
-                await run.store(batch, options.dry_run)
-                batch = []
-                if progress is not None:
-                    progress(sheet.line)
+        # One batch is stored while the next is validated (the store writes on its own
+        # thread or server); at most one is in flight, so memory stays one batch deep.
+        storing: asyncio.Future[None] | None = None
+        try:
+            for row in sheet:
+                new = run.accept(row, options)
+                if new is not None:
+                    batch.append((row, new))
+                if run.rows % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # validation is CPU work: let other chats be answered
+                if len(batch) >= BATCH_SIZE:
+                    if storing is not None:
+                        await storing
+                    storing = asyncio.ensure_future(run.store(batch, options.dry_run))
+                    batch = []
+                    if progress is not None:
+                        progress(sheet.line)
+        except BaseException:
+            if storing is not None:  # a broken line: the batch in flight still ends first
+                await asyncio.wait([storing])
+            raise
+        if storing is not None:
+            await storing
         await run.store(batch, options.dry_run)
         if progress is not None:
             progress(sheet.line)
