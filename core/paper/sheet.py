@@ -88,7 +88,9 @@ class Sheet:
         self._lines = iter(lines)
         first = _first_line(self._lines)
         delimiter = _delimiter(first)
-        self._reader = csv.reader(_chain(first, self._lines), delimiter=delimiter)
+        # strict: a quote left open is an error with its line, not the rest of the file
+        # swallowed into one cell.
+        self._reader = csv.reader(_chain(first, self._lines), delimiter=delimiter, strict=True)
         try:
             header = next(self._reader)
         except (csv.Error, StopIteration) as exc:

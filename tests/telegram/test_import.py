@@ -69,3 +69,21 @@ async def test_import_without_a_file_or_by_a_supporter_changes_nothing(
     refused = await tg.wait_for_message(alice.chat_id)
     assert "only for the campaign team" in refused.plain
     assert await core.store.count(SLUG) == 0
+
+
+async def test_a_sheet_not_in_utf8_or_too_big_is_refused_with_the_reason(
+    tg: FakeTelegramServer, app, core: PetitionBot
+) -> None:
+    organizer = Person(tg, ORGANIZER_ID, "Olga")
+    latin1 = "name,email,zip_code\nJane,jane@example.org,12345\nJosé,jose@example.org,12345\n"
+    tg.send_document(organizer.user, "rally.csv", latin1.encode("latin-1"), caption="/import v1")
+    assert "Line 3 is not UTF-8 text" in (await tg.wait_for_message(ORGANIZER_ID)).plain
+    downloads = len(tg.calls("getFile"))
+    big = b"name,email,zip_code\n" + b"Jane,jane@example.org,12345\n" * 80_000
+    tg.send_document(organizer.user, "huge.csv", big, caption="/import v1")
+    assert (
+        "too big to import in a chat: at most 2,000 KB"
+        in (await tg.wait_for_message(ORGANIZER_ID)).plain
+    )
+    assert len(tg.calls("getFile")) == downloads  # never fetched
+    assert await core.store.count("dont-run-joe") == 0
