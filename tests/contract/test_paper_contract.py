@@ -94,3 +94,11 @@ async def test_a_tally_joins_the_count_as_its_own_source(store: Store) -> None:
     assert stats.by_platform == {"telegram": 1}
     days = {item.day: item.count for item in await store.daily_counts("p")}
     assert days == {date(2026, 11, 12): 80, NOW.date(): 1}
+
+
+async def test_imported_signers_are_no_chat_broadcast_audience(store: Store) -> None:
+    await store.add_signature(signature("7"))
+    opted_in = imported(1).model_copy(update={"opted_in": True})
+    assert await store.import_signatures([opted_in]) == [True]
+    assert await store.audience_counts("p") == {"telegram": 1}
+    assert await store.audience_counts(None) == {"telegram": 1}
