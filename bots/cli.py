@@ -169,6 +169,7 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     try:
         pending = args.include_pending
         total = await exports.size(petition.slug, pending)
+        tallied = sum(tally.count for tally in await runtime.store.tallies(petition.slug))
         with progress_bar(total, "export") as advance, _private_file(args.output) as out:
             actor = f"cli:{_default_user()}"
             written = await exports.write(
@@ -182,6 +183,8 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     where = "standard output" if args.output == "-" else args.output
     noun = "signature" if written == 1 else "signatures"
     print(f"Exported {written} {noun} of {petition.slug} to {where} ({fmt}).", file=sys.stderr)
+    if tallied:  # in the count, but no person to write a row for
+        print(f"Not in the file: {tallied:,} counted in tallies, without names.", file=sys.stderr)
     return 0
 
 

@@ -183,3 +183,24 @@ def test_a_tally_is_in_the_count_the_stats_and_the_audit(tmp_path: Path) -> None
     assert "Signatures so far: 81" in chat(tmp_path, ["/status"], user="bob")
     refused = run(tmp_path, "add-tally", "--count", "0", "--note", "x")
     assert refused.returncode == 2 and "the count must be 1 to 1,000,000" in refused.stderr
+
+
+def test_an_export_carries_imported_rows_and_names_the_tallies_it_leaves_out(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "s.csv").write_text(
+        "first_name,last_name,email,zip_code\nPat,Paper,pat@example.org,12345\n", encoding="utf-8"
+    )
+    imported = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
+    assert imported.returncode == 0, imported.stderr
+    assert run(tmp_path, "add-tally", "--count", "5", "--note", "box").returncode == 0
+    result = run(tmp_path, "export", "--output", "out.csv")
+    assert result.returncode == 0, result.stderr
+    assert "Not in the file: 5 counted in tallies, without names." in result.stderr
+    with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as handle:
+        [pat] = list(csv.DictReader(handle))
+    assert (pat["email"], pat["platform"], pat["source"]) == ("pat@example.org", "import", "paper")
+    assert pat["consent_version"] == "paper form v1" and pat["opted_in"] == "false"
+    assert "Not in the file: 5 signatures counted in tallies" in chat(
+        tmp_path, ["/export"], user="organizer"
+    )
