@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, time
@@ -71,7 +72,9 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
         await runtime.close()
     print(render_terminal(import_summary(core.catalog, petition, report), sys.stdout.isatty()))
     if args.rejects:
-        with open(args.rejects, "w", encoding="utf-8", newline="") as out:  # noqa: ASYNC230 - the store is closed; nothing else runs
+        # The rows hold personal data, as an export does: only the owner may read them.
+        descriptor = os.open(args.rejects, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
             written = write_rejects(report, out)
         print(f"{written} rejected row(s) written to {args.rejects}", file=sys.stderr)
     else:

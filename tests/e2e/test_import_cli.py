@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,7 @@ async def test_ten_thousand_rows_add_9930_and_report_the_70(
     assert "10,000 rows read, 9,930 signatures added." in result.stdout
     assert "Left out: 50 invalid, 20 already signed or repeated." in result.stdout
     assert count(tmp_path) == CHAT_SIGNERS + 9_930
+    assert stat.S_IMODE((tmp_path / "rej.csv").stat().st_mode) == 0o600  # personal data
     with (tmp_path / "rej.csv").open(newline="", encoding="utf-8") as handle:
         report = list(csv.DictReader(handle))
     assert {int(r["line"]) for r in report} == set(expected)
