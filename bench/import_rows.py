@@ -81,7 +81,7 @@ async def timed_import(store: Store, sheet_path: Path, rows: int) -> float:
     options = ImportOptions(source="paper:bench", consent_version="v1", signed_at=NOW)
     started = time.perf_counter()
     with sheet_path.open(encoding="utf-8-sig", newline="") as lines:
-        report = await imports.run(PETITION, Sheet(lines), options, "bench")
+        report = await imports.run(PETITION, Sheet(lines), options, "bench", NOW)
     elapsed = time.perf_counter() - started
     counted = await store.count(PETITION.slug)
     if (report.rows, report.added, counted, len(report.rejected)) != (rows, rows, rows, 0):

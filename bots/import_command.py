@@ -58,8 +58,9 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
             )
             with progress_bar(lines, "import") as advance:
+                actor = f"cli:{getpass.getuser()}"
                 report = await core.imports.run(
-                    petition, sheet, options, f"cli:{getpass.getuser()}", progress=advance
+                    petition, sheet, options, actor, utc_now(), progress=advance
                 )
     except (SheetUnreadable, ImportRefused) as exc:
         text = core.catalog.render(exc.message_key, None, petition.messages, **exc.values)

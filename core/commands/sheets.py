@@ -47,8 +47,9 @@ class SheetCommands:
         )
         try:
             sheet = Sheet(io.StringIO(_text(sheet_file.content), newline=""))
+            who = turn.inbound.user_key
             report = await self._s.imports.run(
-                petition, sheet, options, turn.inbound.user_key, turn.inbound.language
+                petition, sheet, options, who, turn.now, turn.inbound.language
             )
         except (SheetUnreadable, ImportRefused) as exc:
             return [turn.reply(turn.text(exc.message_key, petition, **exc.values), private=True)]

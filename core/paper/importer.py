@@ -94,40 +94,15 @@ class SignatureImport:
         sheet: Sheet,
         options: ImportOptions,
         actor: str,
+        at: datetime,
         language: str | None = None,
         progress: Progress | None = None,
     ) -> ImportReport:
         """Import every row of ``sheet`` (with ``dry_run``, only say what would happen);
-        audited as ``signatures_imported`` with counts only."""
+        audited at ``at`` as ``signatures_imported``, with counts only."""
         check_columns(petition, sheet)
         run = _Run(self._store, self._catalog, petition, language)
-        batch: list[tuple[SheetRow, NewSignature]] = []
-        # One batch is stored while the next is validated (the store writes on its own
-        # thread or server); at most one is in flight, so memory stays one batch deep.
-        storing: asyncio.Future[None] | None = None
-        try:
-            for row in sheet:
-                new = run.accept(row, options)
-                if new is not None:
-                    batch.append((row, new))
-                if run.rows % YIELD_EVERY == 0:
-                    await asyncio.sleep(0)  # validation is CPU work: let other chats be answered
-                if len(batch) >= BATCH_SIZE:
-                    if storing is not None:
-                        await storing
-                    storing = asyncio.ensure_future(run.store(batch, options.dry_run))
-                    batch = []
-                    if progress is not None:
-                        progress(sheet.line)
-        except BaseException:
-            if storing is not None:  # a broken line: the batch in flight still ends first
-                await asyncio.wait([storing])
-            raise
-        if storing is not None:
-            await storing
-        await run.store(batch, options.dry_run)
-        if progress is not None:
-            progress(sheet.line)
+        await run.read(sheet, options, progress)
         report = ImportReport(
             petition=petition.slug,
             source=options.source,
@@ -138,7 +113,7 @@ class SignatureImport:
             dry_run=options.dry_run,
         )
         if not options.dry_run:
-            await self._audit(report, actor, options.signed_at)
+            await self._audit(report, actor, at)
         log.info(
             "import petition=%s rows=%d added=%d rejected=%d dry_run=%s",
             petition.slug,
@@ -189,6 +164,36 @@ class _Run:
         self.rows = 0
         self.added = 0
         self.rejected: list[RowRejection] = []
+
+    async def read(self, sheet: Sheet, options: ImportOptions, progress: Progress | None) -> None:
+        """Every row of the sheet, a batch at a time. One batch is stored while the next is
+        validated (the store writes on its own thread or server); at most one is in flight,
+        so memory stays one batch deep."""
+        batch: list[tuple[SheetRow, NewSignature]] = []
+        storing: asyncio.Future[None] | None = None
+        try:
+            for row in sheet:
+                new = self.accept(row, options)
+                if new is not None:
+                    batch.append((row, new))
+                if self.rows % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # validation is CPU work: let other chats be answered
+                if len(batch) >= BATCH_SIZE:
+                    if storing is not None:
+                        await storing
+                    storing = asyncio.ensure_future(self.store(batch, options.dry_run))
+                    batch = []
+                    if progress is not None:
+                        progress(sheet.line)
+        except BaseException:
+            if storing is not None:  # a broken line: the batch in flight still ends first
+                await asyncio.wait([storing])
+            raise
+        if storing is not None:
+            await storing
+        await self.store(batch, options.dry_run)
+        if progress is not None:
+            progress(sheet.line)
 
     def accept(self, row: SheetRow, options: ImportOptions) -> NewSignature | None:
         """The row's signature, unless it is invalid or repeats an earlier row."""

@@ -142,13 +142,22 @@ def test_map_reads_columns_named_otherwise_and_repeats_are_reported(tmp_path: Pa
         encoding="utf-8",
     )
     maps = ["--map", "Nom=name", "--map", "Courriel=email", "--map", "cp=postal_code"]
-    result = run(tmp_path, "import", "--file", "odd.csv", "--consent-version", "v1", *maps)
+    result = run(
+        tmp_path, "import", "--file", "odd.csv", "--consent-version", "v1", *maps,
+        "--signed-on", "2026-11-12",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "2 rows read, 1 signature added." in result.stdout
     assert "line 3: the same email address as line 2" in result.stderr
     assert rows(tmp_path, "SELECT name, email, postal_code, source FROM signatures") == [
         ("Jane Doe", "jane@example.org", "12345", "paper")
     ]
+    # Counted on the day the sheet was signed; audited when it was imported.
+    assert rows(tmp_path, "SELECT key, n FROM tallies WHERE dimension = 'day'") == [
+        ("2026-11-12", 1)
+    ]
+    [(audited,)] = rows(tmp_path, "SELECT at FROM audit_log")
+    assert not audited.startswith("2026-11-12")
 
 
 def test_a_sheet_without_a_column_the_petition_needs_is_refused(tmp_path: Path) -> None:

@@ -34,7 +34,9 @@ async def test_an_import_and_chat_signings_of_the_same_people_store_each_once(
         return replies[-1].text.to_plain_text()
 
     report, *closings = await asyncio.gather(
-        bot.imports.run(petition, Sheet(io.StringIO(text, newline="")), options, "cli:ann"),
+        bot.imports.run(
+            petition, Sheet(io.StringIO(text, newline="")), options, "cli:ann", clock.now
+        ),
         *(chat_signer(n) for n in racers),
     )
     assert all("You signed" in closing for closing in closings)  # the same words either way

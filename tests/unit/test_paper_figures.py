@@ -30,7 +30,7 @@ async def test_imports_and_tallies_count_everywhere_and_stats_show_them_apart(
         await Chat(bot, "5").sign("Jane Doe", "jane@example.org")
         options = ImportOptions(consent_version="v1", signed_at=clock.now)
         sheet = Sheet(io.StringIO(SHEET, newline=""))
-        report = await bot.imports.run(petition, sheet, options, "cli:ann")
+        report = await bot.imports.run(petition, sheet, options, "cli:ann", clock.now)
         assert report.added == 30
         await add_tally(store, petition, 69, "clipboards, Nov 12", "cli:ann", clock.now)
 

@@ -66,14 +66,14 @@ async def test_an_import_logs_counts_and_never_a_person(caplog: pytest.LogCaptur
     petition = bot.campaign.default_petition
     text = "name,email,zip_code\nZelda Quux,zelda@example.org,98765\nZelda Quux,bad,98765\n"
     options = ImportOptions(consent_version="v1", signed_at=clock.now)
-    report = await bot.imports.run(petition, sheet(text), options, "cli:ann")
+    report = await bot.imports.run(petition, sheet(text), options, "cli:ann", clock.now)
     assert (report.added, report.invalid) == (1, 1)
     assert "rows=2 added=1 rejected=1" in caplog.text
     for secret in ("Zelda", "zelda@", "98765", "bad"):
         assert secret not in caplog.text
     without_zip = sheet("name,email\nJane,jane@example.org\n")
     with pytest.raises(ImportRefused) as refused:
-        await bot.imports.run(petition, without_zip, options, "cli:ann")
+        await bot.imports.run(petition, without_zip, options, "cli:ann", clock.now)
     assert refused.value.values == {"field": "postal_code"}
 
 
