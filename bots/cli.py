@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from bots.broadcast_command import broadcast_command
 from bots.config import AppConfig, load_config
 from bots.console import render_terminal, run_console
+from bots.import_command import add_tally_command, import_command, import_options, tally_options
 from bots.logs import LOG_LEVEL_ENV, LOG_LEVELS, configure_logging, log_level
 from bots.platforms import ROLES, NoPlatformEnabled, PlatformStopped, run_platforms
 from bots.purge_command import purge_command
@@ -169,6 +170,7 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     try:
         pending = args.include_pending
         total = await exports.size(petition.slug, pending)
+        tallied = sum(tally.count for tally in await runtime.store.tallies(petition.slug))
         with progress_bar(total, "export") as advance, _private_file(args.output) as out:
             actor = f"cli:{_default_user()}"
             written = await exports.write(
@@ -182,6 +184,8 @@ async def _export(config: AppConfig, args: argparse.Namespace) -> int:
     where = "standard output" if args.output == "-" else args.output
     noun = "signature" if written == 1 else "signatures"
     print(f"Exported {written} {noun} of {petition.slug} to {where} ({fmt}).", file=sys.stderr)
+    if tallied:  # in the count, but no person to write a row for
+        print(f"Not in the file: {tallied:,} counted in tallies, without names.", file=sys.stderr)
     return 0
 
 
@@ -378,6 +382,12 @@ def _parser() -> argparse.ArgumentParser:
             "--petition", default=None, help="petition slug (default: the default)"
         )
         lifecycle.set_defaults(handler=_pause)
+    paper = command("import", "add signatures gathered on paper from a CSV sheet (audited)")
+    import_options(paper)
+    paper.set_defaults(handler=import_command)
+    tally = command("add-tally", "add signatures counted without names, e.g. clipboards")
+    tally_options(tally)
+    tally.set_defaults(handler=add_tally_command)
     migrate = command("migrate", "apply the database schema migrations an upgrade brings")
     migrate.add_argument(
         "--dry-run", action="store_true", help="only list the migrations that would be applied"

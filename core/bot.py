@@ -16,6 +16,7 @@ from core.catalog import Catalog
 from core.commands.base import Handler, Services, UnknownPetition
 from core.commands.moderator import ModeratorCommands
 from core.commands.organizer import OrganizerCommands
+from core.commands.sheets import SheetCommands
 from core.commands.supporter import SupporterCommands
 from core.commands.table import BY_NAME, Command, available_to, bind, description
 from core.config import CampaignConfig
@@ -34,6 +35,7 @@ from core.mail import CodeToSend, Mailer
 from core.messages import Capabilities, Inbound, InboundKind, Outbound
 from core.meter import Meters
 from core.models import AuditEntry, Signature
+from core.paper.importer import SignatureImport
 from core.referrals import parse_payload
 from core.retention import Retention
 from core.roles import Role, RoleBook
@@ -88,6 +90,7 @@ class PetitionBot:
         self.exports = Exports(store)
         self.figures = Figures(store, self.catalog)
         self.retention = Retention(store, campaign, clock)
+        self.imports = SignatureImport(store, self.catalog)
         services = Services(
             store,
             campaign,
@@ -98,6 +101,7 @@ class PetitionBot:
             self.exports,
             self.figures,
             self.lifecycles,
+            self.imports,
         )
         self.broadcasts = BroadcastComposer(services, self.desk)
         # Who may use each command and where come from its declaration (core/commands/table.py).
@@ -105,6 +109,7 @@ class PetitionBot:
             SupporterCommands(services).handlers,
             ModeratorCommands(services).handlers,
             OrganizerCommands(services).handlers,
+            SheetCommands(services).handlers,
             self.broadcasts.supporter_handlers,
             self.broadcasts.organizer_handlers,
         )

@@ -61,6 +61,7 @@ def signatures_chart(
     catalog: Catalog | None = None,
     language: str | None = None,
     pending: int = 0,
+    origins: tuple[int, int, int] | None = None,
 ) -> bytes:
     """A PNG: signatures per day (bars, left axis) and the running total (line, right axis)
     with a labelled goal line. The title is the petition's; labels come from the catalog."""
@@ -78,8 +79,14 @@ def signatures_chart(
     running = bars.twinx()
     _draw_total(running, days, petition.goal, label)
     bars.set_title(petition.title, fontsize=14, fontweight="bold", loc="left")
+    notes = []
+    if origins is not None:  # online, imported, tallied: all three are in the bars and total
+        online, imported, tallied = origins
+        notes.append(label("chart_origins", online=online, imported=imported, tallied=tallied))
     if pending:  # drawn apart: the bars and the total are confirmed signatures only
-        figure.supxlabel(label("chart_pending", pending=pending), fontsize=9, x=0.01, ha="left")
+        notes.append(label("chart_pending", pending=pending))
+    if notes:
+        figure.supxlabel("   ".join(notes), fontsize=9, x=0.01, ha="left")
     handles = [*bars.get_legend_handles_labels()[0], *running.get_legend_handles_labels()[0]]
     figure.legend(handles=handles, loc="outside upper right", ncols=2, frameon=False)
 

@@ -6,7 +6,11 @@
     ├── BadInput                     what a person sent can't be used; answered, changes nothing
     │   ├── InvalidField             core.fields: a name, email or postal code is refused
     │   ├── UnknownPetition          core.commands.base: a command names no configured petition
-    │   └── MessageTooLong           here: a broadcast is empty or longer than configured
+    │   ├── MessageTooLong           here: a broadcast is empty or longer than configured
+    │   ├── SheetUnreadable          core.paper.sheet: a file to import is not a usable CSV
+    │   ├── RowRejected              core.paper.rows: one row of an import can't be a signature
+    │   ├── ImportRefused            core.paper.importer: an import can't run as asked
+    │   └── TallyRefused             core.paper.tally: a tally's number or note is refused
     ├── StoreError                   storage failed or refused; the store port's errors
     │   ├── AlreadySigned            core.store: an active signature exists (account or email)
     │   ├── StoreClosed              here: a read or write came after the store was closed

@@ -43,7 +43,9 @@ class Figures:
         """The PNG chart of signatures per day and the running total against the goal."""
         daily = tuple(await self._store.daily_counts(petition.slug))
         pending = await self._store.pending_count(petition.slug)
-        key = (petition.slug, daily, today, language, pending)
+        stats = await self._store.stats(petition.slug, today, 1)
+        origins = (stats.online, stats.imported, stats.tallied)
+        key = (petition.slug, daily, today, language, pending, origins)
         if key in self._charts:
             self._charts.move_to_end(key)
             return self._charts[key]
@@ -55,6 +57,7 @@ class Figures:
             catalog=self._catalog,
             language=language,
             pending=pending,
+            origins=origins if stats.imported or stats.tallied else None,
         )
         self._charts[key] = png
         if len(self._charts) > CHART_CACHE:

@@ -85,7 +85,9 @@ class InboxStore(Protocol):
 def stored_replies(inbound: Inbound, replies: list[Outbound]) -> StoredReplies:
     """What to keep until the replies are sent: where they go, never what the person wrote."""
     anonymous = inbound.who.model_copy(update={"display_name": ""})
-    reply_to = inbound.model_copy(update={"who": anonymous, "text": "", "args": (), "form": {}})
+    reply_to = inbound.model_copy(
+        update={"who": anonymous, "text": "", "args": (), "form": {}, "attachment": None}
+    )
     kept = [reply.model_copy(update={"file": None}) for reply in replies]
     return StoredReplies(
         reply_to=reply_to.model_dump_json(), replies=_REPLIES.dump_json(kept).decode()

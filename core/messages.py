@@ -12,6 +12,9 @@ from core.markup import Markup
 
 # Anything longer is cut before the core looks at it, so nothing unbounded is ever stored.
 MAX_INBOUND_TEXT = 4096
+# The largest file an adapter downloads for the core (a CSV sheet sent to /import): about
+# 20,000 rows. Bigger sheets go through `petition-bot import` on the server.
+MAX_INBOUND_FILE_BYTES = 2_000_000
 # Lone surrogates (bytes read with surrogateescape, a lone "\ud83d" escape in JSON) can't
 # be written as UTF-8, so storing them would fail: they become U+FFFD on the way in.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -36,6 +39,8 @@ class Capabilities(BaseModel):
     native_forms: bool = False
     max_form_fields: int = 0
     private_replies_in_groups: bool = False
+    # Whether a person can send the bot a file (attached to a command, such as /import).
+    accepts_files: bool = False
     deep_link_template: str | None = None  # e.g. "https://t.me/bot?start={payload}"
 
 
@@ -70,6 +75,17 @@ class Identity(BaseModel):
         return f"{self.platform}:{self.user_id}"
 
 
+class InboundFile(BaseModel):
+    """A file a person sent with a command; ``content`` is ``None`` when it was larger than
+    `MAX_INBOUND_FILE_BYTES`, and so not downloaded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str = Field(max_length=255)
+    size: int = Field(ge=0)
+    content: bytes | None = None
+
+
 class Inbound(BaseModel):
     """One thing a person did: a command, free text, a pressed button or a submitted form.
 
@@ -89,6 +105,7 @@ class Inbound(BaseModel):
     # The platform's id of this message when the platform redelivers what was not
     # confirmed (a Telegram update_id): it was recorded in the inbox (core/inbox.py).
     message_id: str | None = None
+    attachment: InboundFile | None = None
 
     @model_validator(mode="before")
     @classmethod

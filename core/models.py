@@ -9,6 +9,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+# The platform of a signature imported from a sheet (core/paper/), and the source a tally is
+# counted under: no chat platform has these names.
+IMPORT_PLATFORM = "import"
+TALLY_SOURCE = "tally"
+
 
 class NewSignature(BaseModel):
     """A validated signature about to be stored."""
@@ -112,13 +117,34 @@ class Stats(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     petition: str
-    total: int  # confirmed signatures
+    total: int  # confirmed signatures, imported ones and tallies included
     today: int
     last_days: tuple[DayCount, ...]
     by_platform: dict[str, int]
     by_source: dict[str, int]
     top_referrers: tuple[tuple[str, int], ...]
     pending: int = 0  # waiting for their emailed code, not in any figure above
+    # Of ``total``: rows imported from sheets (core/paper/) and numbers added as tallies.
+    imported: int = 0
+    tallied: int = 0
+
+    @property
+    def online(self) -> int:
+        """Signatures given in a chat: the total less the imported and tallied ones."""
+        return self.total - self.imported - self.tallied
+
+
+class Tally(BaseModel):
+    """Signatures counted without anyone's details (clipboards, a box of cards): a number,
+    a note saying where it comes from, who added it and when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    petition: str
+    count: int
+    note: str
+    actor: str
+    at: datetime
 
 
 class RecentSignature(BaseModel):

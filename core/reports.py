@@ -66,17 +66,37 @@ def stats_report(
         if stats.total < petition.goal
         else render("stats_goal_passed", goal=petition.goal, milestone=milestone)
     )
-    return render(
-        "stats",
-        title=petition.title,
-        total=stats.total,
-        today=stats.today,
-        days=days,
-        by_platform=_breakdown(render, stats.by_platform.items()),
-        by_source=_breakdown(render, stats.by_source.items()),
-        referrers=_breakdown(render, stats.top_referrers),
-        progress=progress,
-    ) + pending_note(catalog, petition, stats.pending, language)
+    return (
+        render(
+            "stats",
+            title=petition.title,
+            total=stats.total,
+            today=stats.today,
+            days=days,
+            by_platform=_breakdown(render, stats.by_platform.items()),
+            by_source=_breakdown(render, stats.by_source.items()),
+            referrers=_breakdown(render, stats.top_referrers),
+            progress=progress,
+        )
+        + origins_line(catalog, petition, stats, language)
+        + pending_note(catalog, petition, stats.pending, language)
+    )
+
+
+def origins_line(
+    catalog: Catalog, petition: PetitionConfig, stats: Stats, language: str | None = None
+) -> Markup:
+    """Online, imported and tallied signatures apart, once a petition has offline ones."""
+    if not stats.imported and not stats.tallied:
+        return Markup()
+    return catalog.render(
+        "stats_origins",
+        language,
+        petition.messages,
+        online=stats.online,
+        imported=stats.imported,
+        tallied=stats.tallied,
+    )
 
 
 def recent_report(

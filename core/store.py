@@ -5,7 +5,7 @@ The rest of storage's errors are the ``StoreError`` branch of core/errors.py.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
@@ -23,6 +23,7 @@ from core.models import (
     RecentSignature,
     Signature,
     Stats,
+    Tally,
 )
 from core.pauses import PauseStore
 from core.retention_store import RetentionStore
@@ -72,6 +73,25 @@ class Store(BroadcastStore, InboxStore, RetentionStore, PauseStore, BurstStore, 
         """Store a signature with its consent, atomically; raises :class:`AlreadySigned`."""
         ...
 
+    async def import_signatures(self, rows: Sequence[NewSignature]) -> list[bool]:
+        """Store a batch of imported signatures in one transaction, counters included; for
+        each row whether it was stored (``False``: its account or email key already has an
+        active signature, which stays as it is)."""
+        ...
+
+    async def signed_already(self, rows: Sequence[NewSignature]) -> list[bool]:
+        """For each row, whether its account or email key has an active signature on its
+        petition (what :meth:`import_signatures` would skip); reads only."""
+        ...
+
+    async def add_tally(self, tally: Tally) -> None:
+        """Add a number of signatures without personal data to the petition's counts."""
+        ...
+
+    async def tallies(self, petition: str) -> list[Tally]:
+        """Every tally of a petition, oldest first."""
+        ...
+
     async def active_signature(
         self, petition: str, platform: str, user_id: str
     ) -> Signature | None:
@@ -100,7 +120,8 @@ class Store(BroadcastStore, InboxStore, RetentionStore, PauseStore, BurstStore, 
         ...
 
     async def count(self, petition: str) -> int:
-        """Confirmed active signatures on a petition, from a counter (constant time)."""
+        """Confirmed active signatures on a petition and its tallies, from a counter
+        (constant time)."""
         ...
 
     async def pending_count(self, petition: str) -> int:

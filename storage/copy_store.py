@@ -78,13 +78,14 @@ TABLES: dict[str, tuple[str, ...]] = {
     "petition_pauses": ("petition", "paused_at"),
     "burst_alerts": ("id", "petition", "dimension", "value", "window_start", "count", "at"),
     "burst_alert_deliveries": ("alert_id", "platform", "user_id", "sent_at"),
+    "offline_tallies": ("id", "petition", "n", "note", "actor", "at"),
 }  # fmt: skip
 _EXTRAS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "signatures": {"signed_day": lambda row: row["signed_at"].date()},
     "tallies": {"shard": lambda row: 0},
 }
 _IDENTITY = {"signatures": "id", "consents": "id", "audit_log": "id", "broadcasts": "id"}
-_IDENTITY |= {"deliveries": "id", "inbox": "seq", "burst_alerts": "id"}
+_IDENTITY |= {"deliveries": "id", "inbox": "seq", "burst_alerts": "id", "offline_tallies": "id"}
 
 
 class CopyRefused(StoreError):
@@ -171,9 +172,12 @@ async def _verify(connection: asyncpg.Connection, path: str, totals: dict[str, i
     with closing(sqlite3.connect(path)) as db:
         counts = dict(
             db.execute(
-                # A pending signature is not in the 'total' counter until it is confirmed.
-                "SELECT petition, count(*) FROM signatures WHERE withdrawn_at IS NULL"
-                " AND pending = 0 GROUP BY petition"
+                # A pending signature is not in the 'total' counter until it is confirmed;
+                # a tally's number is.
+                "SELECT petition, sum(n) FROM (SELECT petition, count(*) AS n FROM signatures"
+                " WHERE withdrawn_at IS NULL AND pending = 0 GROUP BY petition"
+                " UNION ALL SELECT petition, sum(n) FROM offline_tallies GROUP BY petition)"
+                " GROUP BY petition"
             ).fetchall()
         )
     for petition, count in counts.items():

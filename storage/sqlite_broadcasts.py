@@ -16,12 +16,15 @@ from core.broadcasts.models import (
     Totals,
     UnreachableMark,
 )
+from core.models import IMPORT_PLATFORM
 from storage.sqlite_connections import SqliteConnections
 
-# Opted-in, active signers, each person once, minus those no platform can reach.
-_AUDIENCE = """
+# Opted-in, active signers, each person once, minus those no platform can reach (an
+# imported signature has no chat account: its opt-in goes out with the exports).
+_AUDIENCE = f"""
     FROM signatures s
     WHERE s.withdrawn_at IS NULL AND s.opted_in = 1 AND s.pending = 0
+      AND s.platform <> '{IMPORT_PLATFORM}'
       AND (:petition IS NULL OR s.petition = :petition)
       AND NOT EXISTS (SELECT 1 FROM unreachable u
                       WHERE u.platform = s.platform AND u.user_id = s.user_id)

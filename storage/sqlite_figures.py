@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from core.fields import public_name
-from core.models import DayCount, RecentSignature, Stats
+from core.models import IMPORT_PLATFORM, DayCount, RecentSignature, Stats
 from storage.sqlite_connections import SqliteConnections
 
 TOP_REFERRERS = 5
@@ -45,7 +45,7 @@ class SqliteFigures(SqliteConnections):
         rows = await self._fetch(
             # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
             "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
-            " AND dimension IN ('total', 'platform', 'source', 'pending')"
+            " AND dimension IN ('total', 'platform', 'source', 'pending', 'tallied')"
             " UNION ALL SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
             " AND dimension = 'day' AND key >= ?",
             (petition, petition, first_day.isoformat()),
@@ -64,6 +64,7 @@ class SqliteFigures(SqliteConnections):
             "source": {},
             "day": {},
             "pending": {},
+            "tallied": {},
         }
         for dimension, key, n in rows:
             by[dimension][key] = n
@@ -80,6 +81,8 @@ class SqliteFigures(SqliteConnections):
             by_source=by["source"],
             top_referrers=referrers,
             pending=by["pending"].get("", 0),
+            imported=by["platform"].get(IMPORT_PLATFORM, 0),
+            tallied=by["tallied"].get("", 0),
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:

@@ -30,6 +30,7 @@ from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.sqlite_figures import SqliteFigures
 from storage.sqlite_inbox import SqliteInbox
 from storage.sqlite_lifecycle import SqliteLifecycle
+from storage.sqlite_paper import SqlitePaper
 from storage.sqlite_retention import SqliteRetention
 
 PRAGMAS = (
@@ -60,7 +61,9 @@ _CODE_COLUMNS = (
 )
 
 
-class SqliteStore(SqliteFigures, SqliteBroadcasts, SqliteInbox, SqliteRetention, SqliteLifecycle):
+class SqliteStore(
+    SqliteFigures, SqliteBroadcasts, SqliteInbox, SqliteRetention, SqliteLifecycle, SqlitePaper
+):
     """The store protocol on one SQLite file."""
 
     @classmethod

@@ -21,6 +21,7 @@ from bots.discord_adapter.inbound import (
     command_inbound,
     component_inbound,
     custom_id_of,
+    first_attachment,
     form_inbound,
     message_inbound,
 )
@@ -72,7 +73,7 @@ class Dispatcher:
             return
         if not isinstance(message.channel, discord.DMChannel):
             return
-        inbound = message_inbound(message)
+        inbound = message_inbound(message, await first_attachment(message))
         if inbound is None:
             return
         for reply in await self._core(inbound, DIRECT_MESSAGE):

@@ -8,7 +8,14 @@ from typing import Any, cast
 import discord
 
 from bots.discord_adapter.render import CHOICE_PREFIX, CUSTOM_ID_LIMIT, FORM_PREFIX, TEXT_LIMIT
-from core.messages import Capabilities, Identity, Inbound, InboundKind
+from core.messages import (
+    MAX_INBOUND_FILE_BYTES,
+    Capabilities,
+    Identity,
+    Inbound,
+    InboundFile,
+    InboundKind,
+)
 
 PLATFORM = "discord"
 MODAL_MAX_FIELDS = 5
@@ -31,6 +38,7 @@ DIRECT_MESSAGE = Capabilities(
     max_choice_data_bytes=CHOICE_DATA_LIMIT,
     native_forms=False,
     private_replies_in_groups=True,
+    accepts_files=True,  # a file attached to a typed command (/import)
 )
 
 
@@ -101,16 +109,36 @@ def form_inbound(interaction: discord.Interaction) -> Inbound | None:
     )
 
 
-def message_inbound(message: discord.Message) -> Inbound | None:
-    """A direct message: ``/command args`` typed as text, or an answer to the current step."""
+def message_inbound(
+    message: discord.Message, attachment: InboundFile | None = None
+) -> Inbound | None:
+    """A direct message: ``/command args`` typed as text (with the file attached to it, if
+    any), or an answer to the current step."""
     text = message.content.strip()
     if not text:
         return None  # a sticker or a file alone says nothing to the conversation
     who = identity(message.author, message.channel.id, private=True)
     if text.startswith("/"):
         command, *args = text[1:].split() or [""]
-        return Inbound(who=who, kind=InboundKind.COMMAND, command=command, args=tuple(args))
+        return Inbound(
+            who=who,
+            kind=InboundKind.COMMAND,
+            command=command,
+            args=tuple(args),
+            attachment=attachment,
+        )
     return Inbound(who=who, kind=InboundKind.TEXT, text=text)
+
+
+async def first_attachment(message: discord.Message) -> InboundFile | None:
+    """The first file of a message that starts with a command, downloaded unless it is
+    larger than the core takes (then only its name and size)."""
+    if not message.attachments or not message.content.strip().startswith("/"):
+        return None
+    file = message.attachments[0]
+    small = file.size <= MAX_INBOUND_FILE_BYTES
+    content = await file.read() if small else None
+    return InboundFile(filename=file.filename[:255], size=file.size, content=content)
 
 
 def _data(interaction: discord.Interaction) -> Mapping[str, Any]:

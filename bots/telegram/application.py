@@ -43,6 +43,11 @@ ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY)
 _NEW = filters.UpdateType.MESSAGE
 _COMMANDS = _NEW & filters.COMMAND
 _TEXT = _NEW & filters.TEXT & ~filters.COMMAND
+# A file whose caption is a command (a sheet for /import): private chats only, where files
+# with personal data belong; in a group it is nothing the bot reads.
+_FILE_COMMANDS = (
+    _NEW & filters.ChatType.PRIVATE & filters.Document.ALL & filters.CaptionRegex(r"^/")
+)
 # A sticker or photo in a private chat still gets an answer ("please send your name as text").
 _OTHER = _NEW & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 
@@ -69,6 +74,7 @@ class TelegramAdapter:
         """Attach the handlers, one per kind of update."""
         app, on = self.application, self.handlers
         app.add_handler(MessageHandler(_COMMANDS, on.on_command))
+        app.add_handler(MessageHandler(_FILE_COMMANDS, on.on_document))
         app.add_handler(MessageHandler(_TEXT | _OTHER, on.on_text))
         app.add_handler(CallbackQueryHandler(on.on_press))
         app.add_error_handler(log_error)
@@ -121,6 +127,7 @@ def capabilities(username: str) -> Capabilities:
         native_forms=False,
         private_replies_in_groups=False,
         deep_link_template=f"https://t.me/{username}?start={{payload}}",
+        accepts_files=True,  # a document with a command as its caption (/import)
     )
 
 

@@ -12,7 +12,7 @@ import logging
 import traceback
 from collections.abc import Awaitable, Callable
 
-from telegram import CallbackQuery, Chat, Message, MessageEntity, Update, User
+from telegram import CallbackQuery, Chat, Document, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -20,7 +20,15 @@ from telegram.ext import ContextTypes
 from bots.telegram.sender import PLATFORM, TelegramSender
 from core.bot import PetitionBot
 from core.delivery import DeliveryResult, DeliveryStatus
-from core.messages import Capabilities, Identity, Inbound, InboundKind, Outbound
+from core.messages import (
+    MAX_INBOUND_FILE_BYTES,
+    Capabilities,
+    Identity,
+    Inbound,
+    InboundFile,
+    InboundKind,
+    Outbound,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +74,31 @@ def command_inbound(
     )
 
 
+def caption_command(update: Update, message: Message, user: User, file: InboundFile) -> Inbound:
+    """A file whose caption is ``/command args``: the command, with the file attached."""
+    name, *args = (message.caption or "/").removeprefix("/").split() or [""]
+    return Inbound(
+        kind=InboundKind.COMMAND,
+        command=name.partition("@")[0].lower(),
+        args=tuple(args),
+        who=identity(user, message.chat),
+        message_id=update_id(update),
+        attachment=file,
+    )
+
+
+async def downloaded(document: Document) -> InboundFile:
+    """A document through the Bot API (getFile, then the file's URL), unless it is larger
+    than the core takes (then only its name and size)."""
+    size = document.file_size or 0
+    content = None
+    if size <= MAX_INBOUND_FILE_BYTES:
+        content = bytes(await (await document.get_file()).download_as_bytearray())
+        size = len(content)
+    name = (document.file_name or "sheet.csv")[:255]
+    return InboundFile(filename=name, size=size, content=content)
+
+
 def text_inbound(update: Update, message: Message, user: User) -> Inbound:
     """Typed text; a sticker or photo is empty text, so the core can ask for words."""
     return Inbound(
@@ -94,6 +127,15 @@ class ConversationHandlers:
         inbound = command_inbound(update, message, user, self.bot_username)
         if inbound is not None:
             await self.deliver(inbound, await self.bot.handle(inbound, self.caps))
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A file sent in a private chat with a command as its caption (``/import``)."""
+        message, user = update.message, update.effective_user
+        if message is None or user is None or message.document is None:
+            return
+        file = await downloaded(message.document)
+        inbound = caption_command(update, message, user, file)
+        await self.deliver(inbound, await self.bot.handle(inbound, self.caps))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Anything else sent as a message (in groups the core answers nothing)."""

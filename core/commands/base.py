@@ -14,6 +14,7 @@ from core.exports import Exports
 from core.figures import Figures
 from core.lifecycle import Lifecycles
 from core.messages import Outbound
+from core.paper.importer import SignatureImport
 from core.store import Store
 from core.turn import Turn
 from core.withdrawal_conversation import WithdrawalConversation
@@ -32,6 +33,7 @@ class Services:
     exports: Exports
     figures: Figures
     lifecycles: Lifecycles  # whether each petition takes signatures; pause and resume
+    imports: SignatureImport
 
 
 Handler = Callable[[Turn], Awaitable[list[Outbound]]]

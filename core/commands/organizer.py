@@ -41,11 +41,11 @@ class OrganizerCommands:
             content=content,
             mime_type=MIME_TYPES[fmt],
         )
-        return [
-            turn.say(
-                "export_ready", petition, file=file, private=True, title=petition.title, rows=rows
-            )
-        ]
+        text = turn.text("export_ready", petition, title=petition.title, rows=rows)
+        tallied = sum(tally.count for tally in await self._s.store.tallies(petition.slug))
+        if tallied:  # counted without anyone's details: in the count, never in a file
+            text += turn.text("export_tallies_note", petition, tallied=tallied)
+        return [turn.reply(text, file=file, private=True)]
 
     async def pause(self, turn: Turn) -> list[Outbound]:
         """``/pause [petition]``: signing stops (every process, every platform) until /resume."""

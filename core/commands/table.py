@@ -25,6 +25,7 @@ class Argument(StrEnum):
     LINK_PAYLOAD = "link_payload"  # /start <payload>: what a deep link carried
     ALL_PETITIONS = "all_petitions"  # /stop all: every petition instead of one
     FREE_TEXT = "free_text"  # /broadcast [<audience>] <text>: the announcement itself
+    FORM_VERSION = "form_version"  # /import [<petition>] <version>: the paper form's version
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("broadcasts", Role.ORGANIZER),
     Command("pause", Role.ORGANIZER, takes_petition=True),
     Command("resume", Role.ORGANIZER, takes_petition=True),
+    Command(
+        "import",
+        Role.ORGANIZER,
+        private=True,
+        takes_petition=True,
+        arguments=(Argument.FORM_VERSION,),
+        typed_only=(
+            "the sheet comes as a file attached to the command, which a bot reads in direct"
+            " messages (a slash command's options are visible to others in the channel)"
+        ),
+    ),
 )
 
 BY_NAME: Mapping[str, Command] = {command.name: command for command in COMMANDS}

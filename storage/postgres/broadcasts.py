@@ -22,15 +22,18 @@ from core.broadcasts.models import (
     Totals,
     UnreachableMark,
 )
+from core.models import IMPORT_PLATFORM
 from storage.postgres.claimer import Claimer
 from storage.postgres.connections import Connection, PostgresConnections, changed
 from storage.postgres.wakeups import CHANNEL
 
 # Opted-in, active, confirmed signers, each person once, minus those no platform can reach
+# (an imported signature has no chat account: its opt-in goes out with the exports)
 # ($1: petition).
-_AUDIENCE = """
+_AUDIENCE = f"""
     FROM signatures s
     WHERE s.withdrawn_at IS NULL AND s.opted_in AND NOT s.pending
+      AND s.platform <> '{IMPORT_PLATFORM}'
       AND ($1::text IS NULL OR s.petition = $1::text)
       AND NOT EXISTS (SELECT 1 FROM unreachable u
                       WHERE u.platform = s.platform AND u.user_id = s.user_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from core.fields import public_name
-from core.models import DayCount, RecentSignature, Stats
+from core.models import IMPORT_PLATFORM, DayCount, RecentSignature, Stats
 from storage.postgres.connections import PostgresConnections
 
 TALLY_SHARDS = 8
@@ -51,7 +51,7 @@ class PostgresFigures(PostgresConnections):
         first_day = today - timedelta(days=days - 1)
         rows = await self._fetch(
             _SUMS.format(
-                where="dimension IN ('total', 'platform', 'source', 'pending')"
+                where="dimension IN ('total', 'platform', 'source', 'pending', 'tallied')"
                 " OR (dimension = 'day' AND key >= $2)"
             ),
             petition,
@@ -68,6 +68,7 @@ class PostgresFigures(PostgresConnections):
             "source": {},
             "day": {},
             "pending": {},
+            "tallied": {},
         }
         for row in rows:
             by[row["dimension"]][row["key"]] = int(row["n"])
@@ -84,6 +85,8 @@ class PostgresFigures(PostgresConnections):
             by_source=by["source"],
             top_referrers=tuple((row["key"], int(row["n"])) for row in referrers),
             pending=by["pending"].get("", 0),
+            imported=by["platform"].get(IMPORT_PLATFORM, 0),
+            tallied=by["tallied"].get("", 0),
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:

@@ -27,6 +27,7 @@ from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
 from storage.postgres.inbox import PostgresInbox
 from storage.postgres.lifecycle import PostgresLifecycle
 from storage.postgres.migrations import migrate
+from storage.postgres.paper import PostgresPaper
 from storage.postgres.retention import PostgresRetention
 from storage.postgres.unreachable import unreachable
 from storage.postgres.wakeups import confirmations
@@ -53,7 +54,12 @@ _ACTIVE = "SELECT 1 FROM signatures WHERE withdrawn_at IS NULL AND petition = $1
 
 
 class PostgresStore(
-    PostgresFigures, PostgresBroadcasts, PostgresInbox, PostgresRetention, PostgresLifecycle
+    PostgresFigures,
+    PostgresBroadcasts,
+    PostgresInbox,
+    PostgresRetention,
+    PostgresLifecycle,
+    PostgresPaper,
 ):
     """The store protocol on one PostgreSQL database, shared by any number of processes."""
 

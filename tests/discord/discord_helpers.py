@@ -33,12 +33,13 @@ def discord_config(
     moderator_role_ids: Sequence[int] = (),
     guild_ids: Sequence[int] = (),
     enabled: bool = True,
+    organizers: Sequence[str] = (),
 ) -> AppConfig:
     """The example campaign on ``db_path`` with Discord enabled."""
     with BUNDLED_EXAMPLE.open("rb") as handle:
         data: dict[str, Any] = tomllib.load(handle)
     data["storage"] = {"url": f"sqlite:///{db_path}"}
-    data["roles"] = {"moderators": list(moderators), "organizers": []}
+    data["roles"] = {"moderators": list(moderators), "organizers": list(organizers)}
     data["discord"] = {
         "enabled": enabled,
         "guild_ids": list(guild_ids),

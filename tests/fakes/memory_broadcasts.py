@@ -15,7 +15,7 @@ from core.broadcasts.models import (
     Totals,
     UnreachableMark,
 )
-from core.models import ConsentRecord, Signature
+from core.models import IMPORT_PLATFORM, ConsentRecord, Signature
 
 
 class MemoryBroadcasts:
@@ -38,6 +38,7 @@ class MemoryBroadcasts:
                 s.active
                 and s.opted_in
                 and not s.pending
+                and s.platform != IMPORT_PLATFORM
                 and petition in (None, s.petition)
                 and who not in self.unreachable
             ):

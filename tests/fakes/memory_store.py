@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 
 from core.fields import public_name
 from core.models import (
+    IMPORT_PLATFORM,
+    TALLY_SOURCE,
     AuditEntry,
     ConsentRecord,
     DayCount,
@@ -17,6 +19,7 @@ from core.models import (
     RecentSignature,
     Signature,
     Stats,
+    Tally,
 )
 from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
@@ -40,6 +43,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
         self.consents: list[ConsentRecord] = []
         self.audit: list[AuditEntry] = []
         self.email_codes: dict[int, EmailCode] = {}
+        self.offline_tallies: list[Tally] = []
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
         raw = self.conversations.get((platform, user_id))
@@ -84,6 +88,31 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
         ]
         return signature
 
+    async def import_signatures(self, rows: Sequence[NewSignature]) -> list[bool]:
+        stored = []
+        for new in rows:
+            try:
+                await self.add_signature(new)
+            except AlreadySigned:
+                stored.append(False)
+            else:
+                stored.append(True)
+        return stored
+
+    async def signed_already(self, rows: Sequence[NewSignature]) -> list[bool]:
+        return [any(self._same_signer(s, new) for s in self._active(new.petition)) for new in rows]
+
+    def _same_signer(self, existing: Signature, new: NewSignature) -> bool:
+        account = (existing.platform, existing.user_id) == (new.platform, new.user_id)
+        by_email = new.email_key is not None and self.email_keys.get(existing.id) == new.email_key
+        return (account and new.platform == IMPORT_PLATFORM) or by_email
+
+    async def add_tally(self, tally: Tally) -> None:
+        self.offline_tallies.append(tally)
+
+    async def tallies(self, petition: str) -> list[Tally]:
+        return [t for t in self.offline_tallies if t.petition == petition]
+
     async def active_signature(
         self, petition: str, platform: str, user_id: str
     ) -> Signature | None:
@@ -124,7 +153,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
         return True
 
     async def count(self, petition: str) -> int:
-        return len(self._confirmed(petition))
+        return len(self._confirmed(petition)) + self._tallied(petition)
 
     async def pending_count(self, petition: str) -> int:
         return sum(s.pending for s in self._active(petition))
@@ -157,21 +186,26 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         active = self._confirmed(petition)
-        per_day = Counter(s.signed_at.date() for s in active)
+        per_day = self._per_day(petition)
         first = today - timedelta(days=days - 1)
         referrers = Counter(s.referrer_code for s in active if s.referrer_code)
         return Stats(
             petition=petition,
-            total=len(active),
+            total=len(active) + self._tallied(petition),
             today=per_day[today],
             last_days=tuple(
                 DayCount(day=first + timedelta(days=i), count=per_day[first + timedelta(days=i)])
                 for i in range(days)
             ),
             by_platform=dict(Counter(s.platform for s in active)),
-            by_source=dict(Counter(s.source or "direct" for s in active)),
+            by_source=dict(
+                Counter(s.source or "direct" for s in active)
+                + Counter({TALLY_SOURCE: self._tallied(petition)})
+            ),
             top_referrers=tuple(sorted(referrers.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
             pending=await self.pending_count(petition),
+            imported=sum(s.platform == IMPORT_PLATFORM for s in active),
+            tallied=self._tallied(petition),
         )
 
     async def active_signatures(
@@ -182,7 +216,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
             yield active[start : start + batch_size]
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
-        per_day = Counter(s.signed_at.date() for s in self._confirmed(petition))
+        per_day = self._per_day(petition)
         return [DayCount(day=day, count=n) for day, n in sorted(per_day.items()) if n]
 
     async def recent(self, petition: str, limit: int) -> list[RecentSignature]:
@@ -216,3 +250,13 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
 
     def _confirmed(self, petition: str) -> list[Signature]:
         return [s for s in self._active(petition) if not s.pending]
+
+    def _tallied(self, petition: str) -> int:
+        return sum(t.count for t in self.offline_tallies if t.petition == petition)
+
+    def _per_day(self, petition: str) -> Counter[date]:
+        per_day = Counter(s.signed_at.date() for s in self._confirmed(petition))
+        for tally in self.offline_tallies:
+            if tally.petition == petition:
+                per_day[tally.at.date()] += tally.count
+        return per_day

@@ -705,6 +705,35 @@ class FakeTelegramServer:
         """Enqueue a message from ``user`` (private chat unless ``chat`` is given)."""
         return self.enqueue_raw({"message": self._user_message(user, text, chat)})
 
+    def send_document(
+        self,
+        user: dict,
+        filename: str,
+        data: bytes,
+        caption: str = "",
+        chat: dict | None = None,
+        mime_type: str = "text/csv",
+    ) -> dict:
+        """Enqueue a document from ``user`` with ``caption``; the bot fetches it with getFile
+        and a download from ``base_file_url``, as from Telegram."""
+        file_id = f"user-document-{len(self._files) + 1}"
+        self._files[file_id] = UploadedFile(filename, mime_type, data, file_id)
+        msg = self._user_message(user, "", chat)
+        del msg["text"]
+        msg.pop("entities", None)
+        msg["document"] = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        if caption:
+            msg["caption"] = caption
+            if m := _COMMAND.match(caption):
+                msg["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": m.end()}]
+        return self.enqueue_raw({"message": msg})
+
     def edit_text(
         self, user: dict, message_id: int, new_text: str, chat: dict | None = None
     ) -> dict:

@@ -6,7 +6,7 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-from core.models import EmailCode
+from core.models import EmailCode, Tally
 from storage import PostgresStore, SqliteStore
 from tests.contract.test_store_contract import NOW, signature
 from tests.e2e.test_chat_cli import COMMAND, EXAMPLE, SIGNING, chat
@@ -83,6 +83,33 @@ async def test_a_pending_signature_and_its_code_arrive_still_pending(tmp_path: P
             assert await store.email_code(pending.id) == code
             assert await store.confirm_signature(pending.id, NOW + timedelta(minutes=5))
             assert (await store.count(PETITION), await store.pending_count(PETITION)) == (2, 0)
+        finally:
+            await store.close()
+    finally:
+        await drop_database(server, target)
+
+
+async def test_imported_signatures_and_tallies_arrive_counted(tmp_path: Path) -> None:
+    source = await SqliteStore.open(tmp_path / "petition.db")
+    try:
+        await source.add_signature(signature("ann", "ann@example.org", petition=PETITION))
+        paper = signature("sheet-1", "pat@example.org", platform="import", petition=PETITION)
+        assert await source.import_signatures([paper]) == [True]
+        tally = Tally(petition=PETITION, count=80, note="clipboards", actor="cli:ann", at=NOW)
+        await source.add_tally(tally)
+    finally:
+        await source.close()
+    server = server_url()
+    target = await create_database(server)
+    try:
+        copied = _copy(tmp_path, target)
+        assert copied.returncode == 0, copied.stderr
+        store = await PostgresStore.open(target)
+        try:
+            assert await store.count(PETITION) == 82
+            assert await store.tallies(PETITION) == [tally]
+            stats = await store.stats(PETITION, NOW.date(), 7)
+            assert (stats.online, stats.imported, stats.tallied) == (1, 1, 80)
         finally:
             await store.close()
     finally:

@@ -1,0 +1,87 @@
+"""Reading a sheet: Action Network's column names, a BOM, other separators, broken lines,
+and what an import logs (counts, never a person)."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from core.bot import PetitionBot
+from core.paper.importer import ImportRefused
+from core.paper.rows import ImportOptions
+from core.paper.sheet import Sheet, SheetField, SheetUnreadable, parse_mapping
+from tests.fakes.memory_store import MemoryStore
+from tests.unit.chat import Chat, Clock, campaign
+
+
+def sheet(text: str, *maps: str) -> Sheet:
+    return Sheet(io.StringIO(text, newline=""), parse_mapping(maps))
+
+
+def test_action_network_names_a_bom_and_semicolons_are_read() -> None:
+    read = sheet("\ufeffFirst Name;Last-Name;E-mail;ZIP;Other\nJane;Doe;jane@example.org;12345;x\n")
+    assert read.columns == {
+        "First Name": SheetField.FIRST_NAME,
+        "Last-Name": SheetField.LAST_NAME,
+        "E-mail": SheetField.EMAIL,
+        "ZIP": SheetField.POSTAL_CODE,
+    }
+    [row] = list(read)
+    assert row.line == 2 and row.values[SheetField.EMAIL] == "jane@example.org"
+
+
+def test_rows_keep_the_line_they_start_on_past_blank_lines_and_quoted_newlines() -> None:
+    text = 'name,email,zip_code\n"Jane\nDoe",jane@example.org,12345\n\nBob Roe,bob@example.org,1\n'
+    assert [row.line for row in sheet(text)] == [2, 5]
+
+
+def test_a_map_names_a_column_and_a_bad_map_or_column_is_refused() -> None:
+    read = sheet("Nom,Courriel\nJane,jane@example.org\n", "Nom=name", "courriel=email")
+    assert read.fields == {SheetField.NAME, SheetField.EMAIL}
+    with pytest.raises(SheetUnreadable) as bad:
+        parse_mapping(["Nom=nickname"])
+    assert bad.value.message_key == "import_bad_map"
+    with pytest.raises(SheetUnreadable) as unknown:
+        sheet("a,b\n1,2\n", "Nom=name")
+    assert unknown.value.message_key == "import_map_unknown_column"
+    assert unknown.value.values == {"column": "nom", "columns": "a, b"}
+
+
+def test_an_empty_file_and_an_unclosed_quote_are_named() -> None:
+    with pytest.raises(SheetUnreadable) as empty:
+        sheet("")
+    assert empty.value.message_key == "import_no_header"
+    rows = iter(sheet('name,email\n"Jane,jane@example.org\n'))
+    with pytest.raises(SheetUnreadable) as broken:
+        list(rows)
+    assert broken.value.message_key == "import_broken_csv" and broken.value.values == {"line": 2}
+
+
+async def test_an_import_logs_counts_and_never_a_person(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    clock = Clock()
+    bot = PetitionBot(campaign(), MemoryStore(), clock=clock)
+    petition = bot.campaign.default_petition
+    text = "name,email,zip_code\nZelda Quux,zelda@example.org,98765\nZelda Quux,bad,98765\n"
+    options = ImportOptions(consent_version="v1", signed_at=clock.now)
+    report = await bot.imports.run(petition, sheet(text), options, "cli:ann", clock.now)
+    assert (report.added, report.invalid) == (1, 1)
+    assert "rows=2 added=1 rejected=1" in caplog.text
+    for secret in ("Zelda", "zelda@", "98765", "bad"):
+        assert secret not in caplog.text
+    without_zip = sheet("name,email\nJane,jane@example.org\n")
+    with pytest.raises(ImportRefused) as refused:
+        await bot.imports.run(petition, without_zip, options, "cli:ann", clock.now)
+    assert refused.value.values == {"field": "postal_code"}
+
+
+async def test_a_platform_that_takes_no_files_says_where_to_import() -> None:
+    bot = PetitionBot(campaign(), MemoryStore(), clock=Clock())
+    organizer = Chat(bot, "organizer", platform="console")
+    await organizer.send("/import 2026-11")
+    assert "I can't receive files here" in organizer.last
+    supporter = Chat(bot, "alice", platform="console")
+    await supporter.send("/import 2026-11")
+    assert "only for the campaign team" in supporter.last
