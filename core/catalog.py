@@ -88,6 +88,10 @@ class Catalog:
         """The languages that have a catalog file."""
         return frozenset(self._languages)
 
+    def messages_of(self, language: str) -> Mapping[str, str]:
+        """The messages a language's file defines, by key (for checks)."""
+        return self._languages.get(language, {})
+
     def plural_phrases(self, language: str) -> Mapping[str, Forms]:
         """The plural phrases a language's file defines, by name (for checks)."""
         return self._plurals.get(language, {})
@@ -128,7 +132,13 @@ class Catalog:
     ) -> Markup:
         """The message for ``key`` with its placeholders filled as plain text."""
         template = self.template(key, language, overrides)
-        return render_template(template, values, self._forms_for(language))
+        return render_template(
+            template, values, self._forms_for(language), self._number_language(language)
+        )
+
+    def _number_language(self, language: str | None) -> str:
+        """Numbers follow the language the message is in: English when it has no file."""
+        return _base(language) if _base(language) in self._languages else DEFAULT_LANGUAGE
 
     def _forms_for(self, language: str | None) -> PluralForms:
         def forms(name: str, number: object) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from core.catalog import Catalog
 from core.config import PetitionConfig
@@ -15,9 +16,9 @@ def next_milestone(total: int, goal: int) -> int:
     return goal if total < goal else (total // goal + 1) * goal
 
 
-def percent(total: int, goal: int) -> str:
-    """Progress towards the goal, one decimal, e.g. ``42.5``."""
-    return f"{100 * total / goal:.1f}"
+def percent(total: int, goal: int) -> Decimal:
+    """Progress towards the goal, one decimal (``42.5``), written as each language does."""
+    return Decimal(f"{100 * total / goal:.1f}")
 
 
 def count_report(
