@@ -13,6 +13,8 @@ from core.broadcasts.deliveries import Deliveries
 from core.broadcasts.desk import BroadcastDesk
 from core.catalog import Catalog
 from core.commands.base import Handler, Services, UnknownPetition
+from core.commands.language import CHOICE_PREFIX as LANGUAGE_PREFIX
+from core.commands.language import LanguageCommands
 from core.commands.moderator import ModeratorCommands
 from core.commands.organizer import OrganizerCommands
 from core.commands.supporter import SupporterCommands
@@ -91,6 +93,7 @@ class PetitionBot:
             self.figures,
         )
         self.broadcasts = BroadcastComposer(services, self.desk)
+        self.languages = LanguageCommands(services)
         # Who may use each command and where come from its declaration (core/commands/table.py).
         self._commands: dict[str, tuple[Command, Handler]] = bind(
             SupporterCommands(services).handlers,
@@ -98,6 +101,7 @@ class PetitionBot:
             OrganizerCommands(services).handlers,
             self.broadcasts.supporter_handlers,
             self.broadcasts.organizer_handlers,
+            self.languages.handlers,
         )
         self.conversations.register(SigningState, self.conversation)
         self.conversations.register(WithdrawalState, withdrawal)
@@ -192,7 +196,7 @@ class PetitionBot:
     ) -> list[Outbound]:
         turn = Turn(
             outbox=outbox,
-            inbound=inbound,
+            inbound=await self._in_their_language(inbound),
             caps=caps,
             role=self._roles.role_of(inbound),
             campaign=self.campaign,
@@ -208,6 +212,16 @@ class PetitionBot:
                 return [turn.say("unknown_petition_in_group", slugs=self._slugs())]
             slug = exc.slug[:40]
             return [turn.say("unknown_petition", private=True, slug=slug, slugs=self._slugs())]
+
+    async def _in_their_language(self, inbound: Inbound) -> Inbound:
+        """The inbound with the language every reply is written in: the one the person chose
+        with /language, else their platform's, as a shipped language (English otherwise)."""
+        chosen = await self.store.chosen_language(inbound.platform, inbound.user_id)
+        language = self.catalog.resolve(chosen or inbound.language)
+        if language == inbound.language:
+            return inbound
+        who = inbound.who.model_copy(update={"language": language})
+        return inbound.model_copy(update={"who": who})
 
     async def _dispatch(self, turn: Turn) -> list[Outbound]:
         match turn.inbound.kind:
@@ -279,6 +293,8 @@ class PetitionBot:
         data = turn.inbound.text
         if data.startswith(CODE_PREFIX):
             return await self.confirmation.on_choice(turn, data)
+        if data.startswith(LANGUAGE_PREFIX):
+            return await self.languages.on_choice(turn, data)
         if data.startswith("sign:"):
             petition = self.campaign.petition(data.removeprefix("sign:"))
             if petition is None:

@@ -88,6 +88,12 @@ class Catalog:
         """The languages that have a catalog file."""
         return frozenset(self._languages)
 
+    def resolve(self, language: str | None) -> str:
+        """The shipped language a message in ``language`` is written in (``es-MX`` → ``es``);
+        English for one without a file."""
+        base = _base(language)
+        return base if base in self._languages else DEFAULT_LANGUAGE
+
     def messages_of(self, language: str) -> Mapping[str, str]:
         """The messages a language's file defines, by key (for checks)."""
         return self._languages.get(language, {})
@@ -132,13 +138,8 @@ class Catalog:
     ) -> Markup:
         """The message for ``key`` with its placeholders filled as plain text."""
         template = self.template(key, language, overrides)
-        return render_template(
-            template, values, self._forms_for(language), self._number_language(language)
-        )
-
-    def _number_language(self, language: str | None) -> str:
-        """Numbers follow the language the message is in: English when it has no file."""
-        return _base(language) if _base(language) in self._languages else DEFAULT_LANGUAGE
+        forms = self._forms_for(language)
+        return render_template(template, values, forms, self.resolve(language))
 
     def _forms_for(self, language: str | None) -> PluralForms:
         def forms(name: str, number: object) -> str | None:

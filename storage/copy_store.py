@@ -43,26 +43,26 @@ def _same(value: Any) -> Any:
 # computed from the row (column name → function of the converted row).
 _TIMES = {"signed_at", "withdrawn_at", "at", "updated_at", "created_at", "confirmed_at"}
 _TIMES |= {"finished_at", "reported_at", "received_at", "handled_at", "settled_at", "saved_at"}
-_TIMES |= {"expires_at", "last_sent_at", "send_due_at"}
+_TIMES |= {"expires_at", "last_sent_at", "send_due_at", "chosen_at"}
 _FLAGS = {"opted_in", "granted", "pending"}
 TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
         "id", "petition", "platform", "user_id", "name", "email", "email_key", "postal_code",
         "country", "source", "referrer_code", "ref_code", "opted_in", "signed_at", "withdrawn_at",
-        "pending",
+        "pending", "language",
     ),
     "email_codes": (
         "signature_id", "code_hash", "expires_at", "wrong_tries", "emails_sent", "last_sent_at",
         "send_due_at", "send_failures",
     ),
-    "consents": ("id", "signature_id", "kind", "granted", "text_version", "at"),
+    "consents": ("id", "signature_id", "kind", "granted", "text_version", "language", "at"),
     "tallies": ("petition", "dimension", "key", "n"),
     "conversations": ("platform", "user_id", "state", "updated_at"),
     "audit_log": ("id", "at", "actor", "action", "petition", "detail"),
     "broadcasts": (
         "id", "petition", "text", "author", "origin_platform", "origin_chat_id",
         "progress_message_id", "status", "total", "created_at", "confirmed_at", "finished_at",
-        "reported_at",
+        "reported_at", "translations",
     ),
     "deliveries": (
         "id", "broadcast_id", "platform", "address", "kind", "status", "attempts", "detail",
@@ -74,6 +74,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "replies", "settled_at",
     ),
     "platform_cursors": ("platform", "cursor", "saved_at"),
+    "languages": ("platform", "user_id", "language", "chosen_at"),
 }  # fmt: skip
 _EXTRAS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "signatures": {"signed_day": lambda row: row["signed_at"].date()},

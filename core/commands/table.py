@@ -93,6 +93,8 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command("broadcasts", Role.ORGANIZER),
+    # Typed text may name the language (/language es); menus offer it bare, then buttons.
+    Command("language", Role.SUPPORTER),
 )
 
 BY_NAME: Mapping[str, Command] = {command.name: command for command in COMMANDS}

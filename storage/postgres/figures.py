@@ -51,7 +51,7 @@ class PostgresFigures(PostgresConnections):
         first_day = today - timedelta(days=days - 1)
         rows = await self._fetch(
             _SUMS.format(
-                where="dimension IN ('total', 'platform', 'source', 'pending')"
+                where="dimension IN ('total', 'platform', 'source', 'language', 'pending')"
                 " OR (dimension = 'day' AND key >= $2)"
             ),
             petition,
@@ -66,6 +66,7 @@ class PostgresFigures(PostgresConnections):
             "total": {},
             "platform": {},
             "source": {},
+            "language": {},
             "day": {},
             "pending": {},
         }
@@ -84,6 +85,7 @@ class PostgresFigures(PostgresConnections):
             by_source=by["source"],
             top_referrers=tuple((row["key"], int(row["n"])) for row in referrers),
             pending=by["pending"].get("", 0),
+            by_language=by["language"],
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:
