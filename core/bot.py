@@ -65,6 +65,8 @@ class PetitionBot:
         self.campaign = campaign
         self.store = store
         self.catalog = catalog or Catalog.load()
+        # Each reader's view of the petitions' texts, by shipped language (their turn's).
+        self._campaigns = {lang: campaign.in_language(lang) for lang in self.catalog.languages}
         self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
@@ -194,12 +196,13 @@ class PetitionBot:
     async def _in_turn(
         self, inbound: Inbound, caps: Capabilities, answer: Handler, outbox: list[CodeToSend]
     ) -> list[Outbound]:
+        inbound = await self._in_their_language(inbound)
         turn = Turn(
             outbox=outbox,
-            inbound=await self._in_their_language(inbound),
+            inbound=inbound,
             caps=caps,
             role=self._roles.role_of(inbound),
-            campaign=self.campaign,
+            campaign=self._campaigns.get(inbound.language or "", self.campaign),
             catalog=self.catalog,
             now=self.clock(),
         )
@@ -296,7 +299,7 @@ class PetitionBot:
         if data.startswith(LANGUAGE_PREFIX):
             return await self.languages.on_choice(turn, data)
         if data.startswith("sign:"):
-            petition = self.campaign.petition(data.removeprefix("sign:"))
+            petition = turn.campaign.petition(data.removeprefix("sign:"))
             if petition is None:
                 return [turn.say("stale_button", private=True)]
             if turn.in_group_without_privacy:

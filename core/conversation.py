@@ -83,7 +83,7 @@ class SigningConversation:
 
     async def resume(self, turn: Turn, state: SigningState) -> list[Outbound]:
         """Show where an unfinished signing stands, changing nothing."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         note = turn.say("signing_resumed", petition, private=True, title=petition.title)
         return [note, prompt(turn, state, petition)]
 
@@ -94,7 +94,7 @@ class SigningConversation:
 
     async def on_text(self, turn: Turn, state: SigningState) -> list[Outbound]:
         """A typed answer: the value of the field being asked, or a nudge towards the buttons."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if state.step is not SigningStep.FIELD:
             return [turn.say("use_buttons", petition), prompt(turn, state, petition)]
         field = petition.fields[state.field_index]
@@ -111,7 +111,7 @@ class SigningConversation:
 
     async def on_form(self, turn: Turn, state: SigningState) -> list[Outbound]:
         """A submitted native form: every field validated; on a problem the form comes back."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if state.step is not SigningStep.FORM or turn.inbound.form_id != f"{state.nonce}:form":
             return [turn.say("stale_button", private=True)]
         answers = dict(state.answers)
@@ -140,7 +140,7 @@ class SigningConversation:
 
     async def on_choice(self, turn: Turn, state: SigningState, name: str) -> list[Outbound]:
         """A pressed button of this conversation."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if name == "cancel":
             return await self.cancel(turn, state)
         if name == "back":
@@ -175,8 +175,8 @@ class SigningConversation:
             turn.say(key, petition, private=True, title=petition.title, count=count, opens_at=opens)
         ]
 
-    def _petition(self, state: SigningState) -> PetitionConfig:
-        petition = self._campaign.petition(state.petition)
+    def _petition(self, turn: Turn, state: SigningState) -> PetitionConfig:
+        petition = turn.campaign.petition(state.petition)  # in the signer's language
         assert petition is not None, "Conversations.load drops states of removed petitions"
         return petition
 
@@ -228,7 +228,8 @@ class SigningConversation:
         if refusal is not None:  # closed while the signer was typing: nothing more is kept
             await self._store.delete_conversation(state.platform, state.user_id)
             return refusal
-        outcome = await sign(self._store, petition, state, turn.now)
+        language = turn.inbound.language or petition.language
+        outcome = await sign(self._store, petition, state, turn.now, language)
         await self._store.delete_conversation(state.platform, state.user_id)
         if outcome.signature is None and not outcome.by_email:
             return [turn.say("already_signed", petition, private=True, title=petition.title)]

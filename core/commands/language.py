@@ -19,10 +19,10 @@ from core.turn import Turn
 CHOICE_PREFIX = "language:"
 
 
-def language_name(language: str, *, in_sentence: bool = False) -> str:
+def language_name(language: str, *, in_sentence: bool = False, reader: str | None = None) -> str:
     """A language's name in itself, as a speaker looks for it: "Español" on a button,
-    "español" inside a Spanish sentence."""
-    name = Locale.parse(language).get_display_name(language) or language
+    "español" inside a Spanish sentence; in ``reader``'s language when given ("Spanish")."""
+    name = Locale.parse(language).get_display_name(reader or language) or language
     return name if in_sentence else name[:1].upper() + name[1:]
 
 
