@@ -148,6 +148,13 @@ class Catalog:
         return forms
 
 
+def language_name(language: str, *, in_sentence: bool = False, reader: str | None = None) -> str:
+    """A language's name in itself, as a speaker looks for it: "Español" on a button,
+    "español" inside a Spanish sentence; in ``reader``'s language when given ("Spanish")."""
+    name = Locale.parse(language).get_display_name(_base(reader or language)) or language
+    return name if in_sentence else name[:1].upper() + name[1:]
+
+
 def _base(language: str | None) -> str:
     """``pt-BR`` → ``pt``: catalog files are per language, not per region."""
     return (language or DEFAULT_LANGUAGE).split("-")[0].split("_")[0].lower()

@@ -9,21 +9,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from babel import Locale
-
-from core.catalog import Catalog
+from core.catalog import Catalog, language_name
 from core.commands.base import Handler, Services
 from core.messages import Choice, Outbound
 from core.turn import Turn
 
 CHOICE_PREFIX = "language:"
-
-
-def language_name(language: str, *, in_sentence: bool = False, reader: str | None = None) -> str:
-    """A language's name in itself, as a speaker looks for it: "Español" on a button,
-    "español" inside a Spanish sentence; in ``reader``'s language when given ("Spanish")."""
-    name = Locale.parse(language).get_display_name(reader or language) or language
-    return name if in_sentence else name[:1].upper() + name[1:]
 
 
 class LanguageCommands:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.broadcasts.models import Broadcast, DeliveryRecord
-from core.commands.language import language_name
+from core.catalog import language_name
 from core.config import CampaignConfig, FieldName
 from core.markup import Markup
 from core.models import AuditEntry, ConsentRecord, Signature

@@ -21,8 +21,7 @@ from core.bot import PetitionBot
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.pacing import Pacer
 from core.broadcasts.worker import DeliveryWorker
-from core.catalog import Catalog
-from core.commands.language import language_name
+from core.catalog import Catalog, language_name
 from storage import SqliteStore
 from tests.fakes.fake_sender import FakeSender
 from tests.fakes.memory_store import MemoryStore
