@@ -44,11 +44,17 @@ class LanguageCommands:
         inbound = turn.inbound
         await self._s.store.choose_language(inbound.platform, inbound.user_id, language, turn.now)
         who = inbound.who.model_copy(update={"language": language})
-        turn = replace(turn, inbound=inbound.model_copy(update={"who": who}))
+        turn = replace(
+            turn,
+            inbound=inbound.model_copy(update={"who": who}),
+            campaign=self._s.campaign.in_language(language),
+        )
         replies = [turn.say("language_set", chosen=language_name(language, in_sentence=True))]
         state, _ = await self._s.conversations.load(turn)
         if state is not None:  # the step they were at, asked again in the new language
-            replies += await self._s.conversations.resume(turn, state)
+            # (its last message: a resumed signing's "here is where you left off" would
+            # only repeat what they are in the middle of)
+            replies += (await self._s.conversations.resume(turn, state))[-1:]
         return replies
 
     def _offer(self, turn: Turn, key: str) -> Outbound:
