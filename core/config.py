@@ -150,12 +150,13 @@ class PetitionTranslation(BaseModel):
             raise ValueError("consent_text and consent_version go together: give both or neither")
         return self
 
-    @model_validator(mode="after")
-    def _messages_say_everything(self) -> PetitionTranslation:
-        problems = placeholder_problems(self.messages, exact=True)
+    @field_validator("messages")
+    @classmethod
+    def _messages_say_everything(cls, messages: dict[str, str]) -> dict[str, str]:
+        problems = placeholder_problems(messages, exact=True)
         if problems:
-            raise ValueError("messages." + "; messages.".join(problems))
-        return self
+            raise ValueError("; ".join(problems))
+        return messages
 
 
 class PetitionConfig(BaseModel):
@@ -241,11 +242,16 @@ class PetitionConfig(BaseModel):
             raise ValueError("confirm_email = true needs 'email' in fields")
         return self
 
-    @model_validator(mode="after")
-    def _overrides_fill_their_placeholders(self) -> PetitionConfig:
-        problems = placeholder_problems(self.messages, exact=False)
+    @field_validator("messages")
+    @classmethod
+    def _overrides_fill_their_placeholders(cls, messages: dict[str, str]) -> dict[str, str]:
+        problems = placeholder_problems(messages, exact=False)
         if problems:
-            raise ValueError("messages." + "; messages.".join(problems))
+            raise ValueError("; ".join(problems))
+        return messages
+
+    @model_validator(mode="after")
+    def _translated_into_other_languages(self) -> PetitionConfig:
         if self.language in self.translations:
             raise ValueError(f"translations.{self.language} is the petition's own language")
         return self
