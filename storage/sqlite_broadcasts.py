@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -35,8 +36,16 @@ _STILL_WANTS_IT = """
 """
 _BROADCAST_COLUMNS = (
     "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"
-    " total, created_at, confirmed_at, finished_at"
+    " total, created_at, confirmed_at, finished_at, translations"
 )
+# The person's language for a delivery: chosen with /language, else their latest signature's.
+_LANGUAGE = """
+    COALESCE((SELECT l.language FROM languages l
+              WHERE l.platform = d.platform AND l.user_id = d.address),
+             (SELECT s.language FROM signatures s
+              WHERE s.platform = d.platform AND s.user_id = d.address
+              ORDER BY s.id DESC LIMIT 1))
+"""
 
 
 class SqliteBroadcasts(SqliteConnections):
@@ -69,6 +78,23 @@ class SqliteBroadcasts(SqliteConnections):
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
         )
         return _broadcast(rows[0]) if rows else None
+
+    async def set_broadcast_translation(self, broadcast_id: int, language: str, text: str) -> bool:
+        def translate(db: sqlite3.Connection) -> bool:
+            row = db.execute(
+                "SELECT translations FROM broadcasts WHERE id = ? AND status = 'draft'",
+                (broadcast_id,),
+            ).fetchone()
+            if row is None:
+                return False
+            translations = {**json.loads(row[0] or "{}"), language: text}
+            db.execute(
+                "UPDATE broadcasts SET translations = ? WHERE id = ?",
+                (json.dumps(translations, sort_keys=True), broadcast_id),
+            )
+            return True
+
+        return await self._write(translate)
 
     async def confirm_broadcast(
         self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
@@ -148,7 +174,8 @@ class SqliteBroadcasts(SqliteConnections):
     ) -> list[Delivery]:
         def claim(db: sqlite3.Connection) -> list[Delivery]:
             rows = db.execute(
-                f"SELECT d.id, d.address, d.kind, ({_STILL_WANTS_IT}) FROM deliveries d"
+                f"SELECT d.id, d.address, d.kind, ({_STILL_WANTS_IT}), {_LANGUAGE}"
+                " FROM deliveries d"
                 " JOIN broadcasts b ON b.id = d.broadcast_id"
                 " WHERE d.broadcast_id = ? AND d.platform = ? AND d.status = 'pending'"
                 "   AND b.status = 'sending' ORDER BY d.id LIMIT ?",
@@ -156,7 +183,7 @@ class SqliteBroadcasts(SqliteConnections):
             ).fetchall()
             db.executemany(
                 "UPDATE deliveries SET status = ? WHERE id = ?",
-                [("in_flight" if wanted else "skipped", row_id) for row_id, _, _, wanted in rows],
+                [("in_flight" if row[3] else "skipped", row[0]) for row in rows],
             )
             return [
                 Delivery(
@@ -165,8 +192,9 @@ class SqliteBroadcasts(SqliteConnections):
                     platform=platform,
                     address=address,
                     kind=kind,
+                    language=language if kind == "person" else None,
                 )
-                for row_id, address, kind, wanted in rows
+                for row_id, address, kind, wanted, language in rows
                 if wanted
             ]
 
@@ -333,8 +361,10 @@ def _broadcast(row: tuple) -> Broadcast:
         created_at,
         confirmed_at,
         finished_at,
+        translations,
     ) = row
     return Broadcast(
+        translations=json.loads(translations or "{}"),
         id=id_,
         petition=petition,
         text=text,

@@ -36,6 +36,10 @@ class BroadcastStore(Protocol):
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None: ...
 
+    async def set_broadcast_translation(self, broadcast_id: int, language: str, text: str) -> bool:
+        """Store (replace) a draft's text in ``language``; ``False`` when it is no draft."""
+        ...
+
     async def confirm_broadcast(
         self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
     ) -> Broadcast | None:

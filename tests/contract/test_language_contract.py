@@ -51,3 +51,37 @@ async def test_a_pending_signature_joins_its_language_when_confirmed(store: Stor
     assert (await store.stats("p", NOW.date(), 7)).by_language == {}
     await store.confirm_signature(stored.id, NOW)
     assert (await store.stats("p", NOW.date(), 7)).by_language == {"es": 1}
+
+
+async def test_a_draft_keeps_a_text_per_language_and_a_confirmed_one_no_longer_changes(
+    store: Store,
+) -> None:
+    draft = await store.create_broadcast("p", "News!", "telegram:9", ("telegram", "9"), NOW)
+    assert draft.translations == {} and draft.text_in("es") == "News!"
+    assert await store.set_broadcast_translation(draft.id, "es", "¡Noticias!")
+    assert await store.set_broadcast_translation(draft.id, "es", "¡Novedades!")
+    assert await store.set_broadcast_translation(draft.id, "fr", "Nouvelles !")
+    stored = await store.get_broadcast(draft.id)
+    assert stored is not None
+    assert stored.translations == {"es": "¡Novedades!", "fr": "Nouvelles !"}
+    assert stored.text_in("es") == "¡Novedades!" and stored.text_in("en") == "News!"
+    await store.confirm_broadcast(draft.id, [], NOW)
+    assert not await store.set_broadcast_translation(draft.id, "es", "Too late")
+    assert [b.translations for b in await store.sending_broadcasts()] == [stored.translations]
+
+
+async def test_each_claimed_delivery_carries_its_persons_language(store: Store) -> None:
+    for user, language in (("1", "es"), ("2", "en"), ("3", "en")):
+        new = signature(user, f"p{user}@example.org").model_copy(update={"language": language})
+        await store.add_signature(new)
+    await store.choose_language("telegram", "3", "es", NOW)  # the choice wins
+    draft = await store.create_broadcast("p", "News!", "telegram:9", ("telegram", "9"), NOW)
+    await store.confirm_broadcast(draft.id, [("telegram", "@news")], NOW)
+    claimed = await store.claim_deliveries(draft.id, "telegram", 10)
+    languages = {(d.kind, d.address): d.language for d in claimed}
+    assert languages == {
+        ("person", "1"): "es",
+        ("person", "2"): "en",
+        ("person", "3"): "es",
+        ("channel", "@news"): None,
+    }
