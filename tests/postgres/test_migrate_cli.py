@@ -37,14 +37,14 @@ async def test_migrate_lists_then_applies_then_finds_nothing_on_postgresql(
         config = _config(tmp_path, fresh)
         dry = _migrate(tmp_path, config, "--dry-run")
         assert (
-            "4 migration(s) to apply: 0001_initial, 0002_platform_cursors,"
-            " 0003_email_confirmation, 0004_signed_at_index (nothing" in dry
+            "5 migration(s) to apply: 0001_initial, 0002_platform_cursors,"
+            " 0003_email_confirmation, 0004_signed_at_index, 0007_languages (nothing" in dry
         )
         assert "0001_initial" in _migrate(tmp_path, config, "--dry-run")  # still to do
         applied = _migrate(tmp_path, config)
         assert (
-            "Applied 4 migration(s): 0001_initial, 0002_platform_cursors,"
-            " 0003_email_confirmation, 0004_signed_at_index." in applied
+            "Applied 5 migration(s): 0001_initial, 0002_platform_cursors,"
+            " 0003_email_confirmation, 0004_signed_at_index, 0007_languages." in applied
         )
         assert "up to date" in _migrate(tmp_path, config, "--dry-run")
         assert "up to date" in _migrate(tmp_path, config)
@@ -54,7 +54,7 @@ async def test_migrate_lists_then_applies_then_finds_nothing_on_postgresql(
 
 def test_migrate_works_on_sqlite_too(tmp_path: Path) -> None:
     config = _config(tmp_path, "sqlite:///petition.db")
-    assert "8 migration(s) to apply: 0001_initial" in _migrate(tmp_path, config, "--dry-run")
+    assert "9 migration(s) to apply: 0001_initial" in _migrate(tmp_path, config, "--dry-run")
     assert not (tmp_path / "petition.db").exists()  # a dry run creates nothing
-    assert "Applied 8 migration(s)" in _migrate(tmp_path, config)
+    assert "Applied 9 migration(s)" in _migrate(tmp_path, config)
     assert "up to date" in _migrate(tmp_path, config, "--dry-run")
