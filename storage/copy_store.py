@@ -62,7 +62,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "broadcasts": (
         "id", "petition", "text", "author", "origin_platform", "origin_chat_id",
         "progress_message_id", "status", "total", "created_at", "confirmed_at", "finished_at",
-        "reported_at", "translations",
+        "reported_at", "translations", "language",
     ),
     "deliveries": (
         "id", "broadcast_id", "platform", "address", "kind", "status", "attempts", "detail",

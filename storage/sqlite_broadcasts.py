@@ -36,7 +36,7 @@ _STILL_WANTS_IT = """
 """
 _BROADCAST_COLUMNS = (
     "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"
-    " total, created_at, confirmed_at, finished_at, translations"
+    " total, created_at, confirmed_at, finished_at, translations, language"
 )
 # The person's language for a delivery: chosen with /language, else their latest signature's.
 _LANGUAGE = """
@@ -57,13 +57,19 @@ class SqliteBroadcasts(SqliteConnections):
         return {platform: n for platform, n in rows}
 
     async def create_broadcast(
-        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+        self,
+        petition: str | None,
+        text: str,
+        author: str,
+        origin: tuple[str, str],
+        at: datetime,
+        language: str = "en",
     ) -> Broadcast:
         def insert(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "INSERT INTO broadcasts (petition, text, author, origin_platform, origin_chat_id,"
-                " status, created_at) VALUES (?, ?, ?, ?, ?, 'draft', ?)",
-                (petition, text, author, origin[0], origin[1], at.isoformat()),
+                " status, created_at, language) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)",
+                (petition, text, author, origin[0], origin[1], at.isoformat(), language),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
@@ -362,9 +368,11 @@ def _broadcast(row: tuple) -> Broadcast:
         confirmed_at,
         finished_at,
         translations,
+        language,
     ) = row
     return Broadcast(
         translations=json.loads(translations or "{}"),
+        language=language,
         id=id_,
         petition=petition,
         text=text,

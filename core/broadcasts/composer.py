@@ -184,8 +184,10 @@ class BroadcastComposer:
         petition = target if isinstance(target, PetitionConfig) else None
         inbound = turn.inbound
         try:
+            origin = (inbound.platform, inbound.chat_id)
+            language = inbound.language or "en"
             broadcast = await self._desk.draft(
-                petition, text, inbound.user_key, (inbound.platform, inbound.chat_id), turn.now
+                petition, text, inbound.user_key, origin, turn.now, language=language
             )
         except MessageTooLong as exc:
             return [self._too_long(turn, exc)]

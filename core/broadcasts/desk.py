@@ -33,16 +33,18 @@ class BroadcastDesk:
         origin: tuple[str, str],
         now: datetime,
         translations: Mapping[str, str] | None = None,
+        language: str = "en",
     ) -> Broadcast:
         """Store a draft (nothing is sent); ``petition`` None means every petition's signers;
-        ``translations`` are its text in other languages, by language.
+        ``translations`` are its text in other languages, by language; its progress and
+        summary are written in the author's ``language``.
 
         Raises `MessageTooLong` for an empty text or one over ``[broadcasts] max_length``.
         """
         text = self._checked(text)
         texts = {language: self._checked(t) for language, t in (translations or {}).items()}
         draft = await self._store.create_broadcast(
-            petition.slug if petition else None, text, author, origin, now
+            petition.slug if petition else None, text, author, origin, now, language
         )
         for language, translated in texts.items():
             await self._store.set_broadcast_translation(draft.id, language, translated)

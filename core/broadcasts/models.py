@@ -48,6 +48,7 @@ class Broadcast(BaseModel):
     finished_at: datetime | None = None
     # The text in other languages, by shipped language; ``text`` is for everyone else.
     translations: dict[str, str] = Field(default_factory=dict)
+    language: str = "en"  # its author's, which progress reports and the summary are in
 
     def text_in(self, language: str | None) -> str:
         """The text a reader of ``language`` gets: its translation, else the default text."""

@@ -30,8 +30,10 @@ class BroadcastStore(Protocol):
         author: str,
         origin: tuple[str, str],
         at: datetime,
+        language: str = "en",
     ) -> Broadcast:
-        """Store a draft; ``origin`` is the (platform, chat id) progress is reported to."""
+        """Store a draft; ``origin`` is the (platform, chat id) progress is reported to, in
+        the author's ``language``."""
         ...
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None: ...

@@ -21,5 +21,7 @@ UPDATE consents SET language = 'en' WHERE kind = 'processing';
 INSERT INTO tallies (petition, dimension, key, n)
     SELECT petition, 'language', 'en', n FROM tallies WHERE dimension = 'total' AND key = '';
 
--- A broadcast's text per language ({"es": "..."}); the text column is the default one.
+-- A broadcast's text per language ({"es": "..."}); the text column is the default one. The
+-- language of its author, which its progress and summary are written in.
 ALTER TABLE broadcasts ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE broadcasts ADD COLUMN language TEXT NOT NULL DEFAULT 'en';

@@ -45,7 +45,7 @@ _STILL_WANTS_IT = """
 """
 _BROADCAST_COLUMNS = (
     "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"
-    " total, created_at, confirmed_at, finished_at, translations"
+    " total, created_at, confirmed_at, finished_at, translations, language"
 )
 # The person's language for a delivery: chosen with /language, else their latest signature's.
 _LANGUAGE = """
@@ -71,18 +71,26 @@ class PostgresBroadcasts(PostgresConnections):
         return {row["platform"]: row["n"] for row in rows}
 
     async def create_broadcast(
-        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+        self,
+        petition: str | None,
+        text: str,
+        author: str,
+        origin: tuple[str, str],
+        at: datetime,
+        language: str = "en",
     ) -> Broadcast:
         broadcast_id = await self._write(
             lambda db: db.fetchval(
                 "INSERT INTO broadcasts (petition, text, author, origin_platform, origin_chat_id,"
-                " status, created_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6) RETURNING id",
+                " status, created_at, language) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7)"
+                " RETURNING id",
                 petition,
                 text,
                 author,
                 origin[0],
                 origin[1],
                 at,
+                language,
             )
         )
         found = await self.get_broadcast(broadcast_id)

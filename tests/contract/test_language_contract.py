@@ -85,3 +85,10 @@ async def test_each_claimed_delivery_carries_its_persons_language(store: Store) 
         ("person", "3"): "es",
         ("channel", "@news"): None,
     }
+
+
+async def test_a_broadcast_keeps_its_authors_language(store: Store) -> None:
+    made = await store.create_broadcast("p", "¡Hola!", "telegram:9", ("telegram", "9"), NOW, "es")
+    default = await store.create_broadcast(None, "Hi!", "telegram:9", ("telegram", "9"), NOW)
+    assert made.language == "es" and default.language == "en"
+    assert [b.language for b in await store.recent_broadcasts(5)] == ["en", "es"]

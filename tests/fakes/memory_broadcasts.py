@@ -63,9 +63,16 @@ class MemoryBroadcasts:
         return counts
 
     async def create_broadcast(
-        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+        self,
+        petition: str | None,
+        text: str,
+        author: str,
+        origin: tuple[str, str],
+        at: datetime,
+        language: str = "en",
     ) -> Broadcast:
         broadcast = Broadcast(
+            language=language,
             id=len(self.broadcasts) + 1,
             petition=petition,
             text=text,

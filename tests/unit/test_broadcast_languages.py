@@ -11,6 +11,7 @@ import pytest
 from core.bot import PetitionBot
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.pacing import Pacer
+from core.broadcasts.progress import ProgressReporter
 from core.broadcasts.worker import DeliveryWorker
 from storage import SqliteStore
 from tests.fakes.fake_sender import FakeSender
@@ -101,3 +102,23 @@ async def test_a_translation_over_the_limit_is_refused_and_the_preview_stays(
     await organizer.press("📣 Confirm")
     broadcast = (await bot.store.recent_broadcasts(1))[0]
     assert broadcast.translations == {"es": "¡Concentración!"}
+
+
+async def test_a_spanish_organizer_follows_the_progress_in_spanish(bot: PetitionBot) -> None:
+    await signed_people(bot)
+    organizer = Chat(bot, ORGANIZER, language="es")
+    await organizer.send("/broadcast dont-run-joe ¡Concentración!")
+    assert organizer.last.startswith("Vista previa del anuncio #1")
+    await organizer.press("📣 Confirmar")
+    assert organizer.last.startswith("📣 Anuncio #1 confirmado: enviándose a 4 destinatarios.")
+    sender = FakeSender("telegram")
+    reporter = ProgressReporter(bot.store, sender, bot.catalog, bot.clock, interval=0)
+    await reporter.report_all()
+    assert sender.to(ORGANIZER)[0].startswith("📣 Anuncio #1: 0 enviados, 0 de 4 hechos")
+    announcements = Announcements(bot.catalog, bot.campaign)
+    await DeliveryWorker(
+        bot.store, sender, Pacer(None), announcements.message_for, bot.clock
+    ).deliver_pending()
+    await reporter.report_all()
+    assert "Anuncio #1 terminado." in sender.to(ORGANIZER)[-1]
+    assert "Entregados: 4 de 4" in sender.to(ORGANIZER)[-1]

@@ -21,5 +21,7 @@ UPDATE consents SET language = 'en' WHERE kind = 'processing';
 INSERT INTO tallies (petition, dimension, key, shard, n)
     SELECT petition, 'language', 'en', shard, n FROM tallies WHERE dimension = 'total' AND key = '';
 
--- A broadcast's text per language ({"es": "..."}); the text column is the default one.
+-- A broadcast's text per language ({"es": "..."}); the text column is the default one. The
+-- language of its author, which its progress and summary are written in.
 ALTER TABLE broadcasts ADD COLUMN translations text NOT NULL DEFAULT '{}';
+ALTER TABLE broadcasts ADD COLUMN language text NOT NULL DEFAULT 'en';
