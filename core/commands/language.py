@@ -62,7 +62,7 @@ class LanguageCommands:
         buttons = [
             Choice(label=language_name(code), data=f"{CHOICE_PREFIX}{code}") for code in languages
         ]
-        names = ", ".join(language_name(code) for code in languages)
+        names = turn.catalog.listing([language_name(c) for c in languages], turn.inbound.language)
         return turn.say(key, choices=[buttons], languages=names)
 
 
