@@ -25,6 +25,7 @@ from bots.terminal_progress import progress_bar
 from core.bot import utc_now
 from core.broadcasts.models import Broadcast
 from core.broadcasts.progress import summary_text
+from core.catalog import Catalog, language_name
 from core.delivery import Sender
 from core.errors import MessageTooLong
 
@@ -34,11 +35,20 @@ EXIT_FAILURE, EXIT_USAGE = 1, 2
 async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
     """Preview, confirm (``--yes`` or a typed y), deliver with a progress bar, summarise."""
     configure_logging(args.log_level or logging.ERROR)  # the progress bar owns the terminal
-    try:
-        text = Path(args.message_file).read_text(encoding="utf-8").strip()  # noqa: ASYNC240 - one small file, before anything runs
-    except OSError as exc:
-        print(f"Cannot read {args.message_file}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+    files = {None: args.message_file} | {
+        language: path
+        for language in sorted(Catalog.load().languages)
+        if (path := getattr(args, f"message_file_{language}", None))
+    }
+    texts: dict[str | None, str] = {}
+    for language, name in files.items():
+        try:
+            texts[language] = Path(name).read_text(encoding="utf-8").strip()  # noqa: ASYNC240 - small files, before anything runs
+        except OSError as exc:
+            print(f"Cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+    text = texts.pop(None)
+    translations = {language: t for language, t in texts.items() if language is not None}
     everyone = args.petition == "all"
     petition = None if everyone else config.campaign.petition(args.petition)
     if petition is None and not everyone:
@@ -50,7 +60,7 @@ async def broadcast_command(config: AppConfig, args: argparse.Namespace) -> int:
     try:
         user = f"cli:{getpass.getuser()}"
         try:
-            draft = await desk.draft(petition, text, user, ("cli", user), utc_now())
+            draft = await desk.draft(petition, text, user, ("cli", user), utc_now(), translations)
         except MessageTooLong as exc:
             print(f"The message can't be sent: {exc}.", file=sys.stderr)
             return EXIT_USAGE
@@ -78,6 +88,8 @@ def _print_preview(config: AppConfig, draft: Broadcast, counts: dict[str, int]) 
         minutes = count / rates.rate(platform) / 60
         print(f"  {platform}: {count} people, about {minutes:.0f} min")
     print(f"  total: {sum(counts.values())} people\n---\n{draft.text}\n---")
+    for language, text in sorted(draft.translations.items()):
+        print(f"For people who read {language_name(language, reader='en')}:\n{text}\n---")
 
 
 async def _confirmed_by_typing(total: int) -> bool:

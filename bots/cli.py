@@ -28,6 +28,7 @@ from bots.runtime import CopyRefused, copy_store, migrate_store, open_runtime
 from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
+from core.catalog import DEFAULT_LANGUAGE, Catalog, language_name
 from core.config import PetitionConfig
 from core.errors import ConfigError, MissingToken, StoreUnreachable
 from core.exports import ExportFormat
@@ -365,6 +366,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the announcement text (UTF-8; **bold**, __italic__, [links](url))",
     )
+    for language in sorted(Catalog.load().languages - {DEFAULT_LANGUAGE}):
+        broadcast.add_argument(
+            f"--message-file-{language}",
+            dest=f"message_file_{language}",
+            metavar="FILE",
+            help=f"the text for people who read {language_name(language, reader='en')},"
+            " who otherwise get --message-file's",
+        )
     broadcast.add_argument("--yes", action="store_true", help="send without asking")
     broadcast.set_defaults(handler=broadcast_command)
     purge = command(

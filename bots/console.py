@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+from collections.abc import Mapping
 from typing import TextIO
 
 from bots.terminal_input import LineReader
@@ -38,14 +40,34 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\n" else repr(ch)[1:-1] for ch in text)
 
 
+def terminal_language(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The terminal's language as POSIX locales name it (``LC_ALL``, then ``LC_MESSAGES``,
+    then ``LANG``): ``es_ES.UTF-8`` → ``es-ES``; ``C`` and ``POSIX`` name none."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable, "")
+        if value:
+            code = value.split(".")[0].split("@")[0]
+            return None if code in ("C", "POSIX") else code.replace("_", "-")
+    return None
+
+
 class ConsoleChat:
     """One person's chat with the bot in a terminal."""
 
-    def __init__(self, bot: PetitionBot, user: str, out: TextIO, color: bool = False) -> None:
+    def __init__(
+        self,
+        bot: PetitionBot,
+        user: str,
+        out: TextIO,
+        color: bool = False,
+        language: str | None = None,
+    ) -> None:
         self._bot = bot
         self._user = user
         # The terminal is a private chat of one person, whose name is the login name.
-        self._who = Identity(platform=PLATFORM, user_id=user, chat_id=user, display_name=user)
+        self._who = Identity(
+            platform=PLATFORM, user_id=user, chat_id=user, display_name=user, language=language
+        )
         self._out = out
         self._color = color
         self._choices: list[Choice] = []
@@ -124,7 +146,7 @@ async def run_console(
     """
     interactive = stdin.isatty()
     reader = LineReader(stdin)
-    chat = ConsoleChat(bot, user, stdout, color=stdout.isatty())
+    chat = ConsoleChat(bot, user, stdout, color=stdout.isatty(), language=terminal_language())
     print(f"Chatting as console:{user}. Type /help, or Ctrl-D or Ctrl-C to leave.\n", file=stdout)
     await chat.resume()
     while True:

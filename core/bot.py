@@ -14,6 +14,8 @@ from core.broadcasts.deliveries import Deliveries
 from core.broadcasts.desk import BroadcastDesk
 from core.catalog import Catalog
 from core.commands.base import Handler, Services, UnknownPetition
+from core.commands.language import CHOICE_PREFIX as LANGUAGE_PREFIX
+from core.commands.language import LanguageCommands
 from core.commands.moderator import ModeratorCommands
 from core.commands.organizer import OrganizerCommands
 from core.commands.sheets import SheetCommands
@@ -68,6 +70,8 @@ class PetitionBot:
         self.campaign = campaign
         self.store = store
         self.catalog = catalog or Catalog.load()
+        # Each reader's view of the petitions' texts, by shipped language (their turn's).
+        self._campaigns = {lang: campaign.in_language(lang) for lang in self.catalog.languages}
         self.clock = clock
         self._roles = RoleBook(campaign.roles)
         self._per_person = KeyedLock()
@@ -104,6 +108,7 @@ class PetitionBot:
             self.imports,
         )
         self.broadcasts = BroadcastComposer(services, self.desk)
+        self.languages = LanguageCommands(services)
         # Who may use each command and where come from its declaration (core/commands/table.py).
         self._commands: dict[str, tuple[Command, Handler]] = bind(
             SupporterCommands(services).handlers,
@@ -112,6 +117,7 @@ class PetitionBot:
             SheetCommands(services).handlers,
             self.broadcasts.supporter_handlers,
             self.broadcasts.organizer_handlers,
+            self.languages.handlers,
         )
         self.conversations.register(SigningState, self.conversation)
         self.conversations.register(WithdrawalState, withdrawal)
@@ -224,13 +230,14 @@ class PetitionBot:
         outbox: list[CodeToSend],
         signed: list[Signature],
     ) -> list[Outbound]:
+        inbound = await self._in_their_language(inbound)
         turn = Turn(
             outbox=outbox,
             signed=signed,
             inbound=inbound,
             caps=caps,
             role=self._roles.role_of(inbound),
-            campaign=self.campaign,
+            campaign=self._campaigns.get(inbound.language or "", self.campaign),
             catalog=self.catalog,
             now=self.clock(),
         )
@@ -243,6 +250,16 @@ class PetitionBot:
                 return [turn.say("unknown_petition_in_group", slugs=self._slugs())]
             slug = exc.slug[:40]
             return [turn.say("unknown_petition", private=True, slug=slug, slugs=self._slugs())]
+
+    async def _in_their_language(self, inbound: Inbound) -> Inbound:
+        """The inbound with the language every reply is written in: the one the person chose
+        with /language, else their platform's, as a shipped language (English otherwise)."""
+        chosen = await self.store.chosen_language(inbound.platform, inbound.user_id)
+        language = self.catalog.resolve(chosen or inbound.language)
+        if language == inbound.language:
+            return inbound
+        who = inbound.who.model_copy(update={"language": language})
+        return inbound.model_copy(update={"who": who})
 
     async def _dispatch(self, turn: Turn) -> list[Outbound]:
         match turn.inbound.kind:
@@ -314,8 +331,10 @@ class PetitionBot:
         data = turn.inbound.text
         if data.startswith(CODE_PREFIX):
             return await self.confirmation.on_choice(turn, data)
+        if data.startswith(LANGUAGE_PREFIX):
+            return await self.languages.on_choice(turn, data)
         if data.startswith("sign:"):
-            petition = self.campaign.petition(data.removeprefix("sign:"))
+            petition = turn.campaign.petition(data.removeprefix("sign:"))
             if petition is None:
                 return [turn.say("stale_button", private=True)]
             if turn.in_group_without_privacy:

@@ -88,6 +88,16 @@ class Catalog:
         """The languages that have a catalog file."""
         return frozenset(self._languages)
 
+    def resolve(self, language: str | None) -> str:
+        """The shipped language a message in ``language`` is written in (``es-MX`` → ``es``);
+        English for one without a file."""
+        base = _base(language)
+        return base if base in self._languages else DEFAULT_LANGUAGE
+
+    def messages_of(self, language: str) -> Mapping[str, str]:
+        """The messages a language's file defines, by key (for checks)."""
+        return self._languages.get(language, {})
+
     def plural_phrases(self, language: str) -> Mapping[str, Forms]:
         """The plural phrases a language's file defines, by name (for checks)."""
         return self._plurals.get(language, {})
@@ -128,13 +138,21 @@ class Catalog:
     ) -> Markup:
         """The message for ``key`` with its placeholders filled as plain text."""
         template = self.template(key, language, overrides)
-        return render_template(template, values, self._forms_for(language))
+        forms = self._forms_for(language)
+        return render_template(template, values, forms, self.resolve(language))
 
     def _forms_for(self, language: str | None) -> PluralForms:
         def forms(name: str, number: object) -> str | None:
             return self.plural(name, number, language)
 
         return forms
+
+
+def language_name(language: str, *, in_sentence: bool = False, reader: str | None = None) -> str:
+    """A language's name in itself, as a speaker looks for it: "Español" on a button,
+    "español" inside a Spanish sentence; in ``reader``'s language when given ("Spanish")."""
+    name = Locale.parse(language).get_display_name(_base(reader or language)) or language
+    return name if in_sentence else name[:1].upper() + name[1:]
 
 
 def _base(language: str | None) -> str:

@@ -52,6 +52,44 @@ def _message_keys() -> frozenset[str]:
     return Catalog.load().keys
 
 
+@cache
+def _shipped_languages() -> frozenset[str]:
+    return Catalog.load().languages
+
+
+def _shipped_language(language: str) -> str:
+    if language not in _shipped_languages():
+        shipped = ", ".join(sorted(_shipped_languages()))
+        raise ValueError(f"{language!r} is not a shipped language (core/locales has {shipped})")
+    return language
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def _placeholders(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template))
+
+
+def placeholder_problems(messages: dict[str, str], exact: bool) -> list[str]:
+    """Overrides that name a placeholder their message never fills (it would show as typed),
+    and with ``exact`` also those that leave one out (a translation must say everything)."""
+    catalog = Catalog.load()
+    problems = []
+    for key, text in messages.items():
+        if key not in catalog.keys:
+            continue  # reported as an unknown key
+        wanted, used = _placeholders(catalog.template(key)), _placeholders(text)
+        if used - wanted:
+            unknown = ", ".join(f"{{{name}}}" for name in sorted(used - wanted))
+            fills = ", ".join(f"{{{name}}}" for name in sorted(wanted)) or "none"
+            problems.append(f"{key}: {unknown} is not filled in this message (it fills {fills})")
+        elif exact and wanted - used:
+            missing = ", ".join(f"{{{name}}}" for name in sorted(wanted - used))
+            problems.append(f"{key}: lacks {missing}, which the English message says")
+    return problems
+
+
 def _message_key(key: str) -> str:
     if key not in _message_keys():
         close = difflib.get_close_matches(key, sorted(_message_keys()), n=1)
@@ -64,6 +102,7 @@ def _message_key(key: str) -> str:
 RoleEntry = Annotated[str, AfterValidator(_role_entry)]
 ChannelEntry = Annotated[str, AfterValidator(_channel_entry)]
 MessageKey = Annotated[str, AfterValidator(_message_key)]
+Language = Annotated[str, AfterValidator(_shipped_language)]
 Rate = Annotated[float, Within(0, 1000, " messages per second", above=True)]
 RetentionDays = Annotated[int, Within(0, 3650, " days", note="10 years")]
 
@@ -91,6 +130,37 @@ class PetitionLifecycle(StrEnum):
     OPEN = "open"
     PAUSED = "paused"
     CLOSED = "closed"
+
+
+class PetitionTranslation(BaseModel):
+    """A petition's own texts in one more language (``[petitions.translations.es]``); what
+    it leaves out is shown in the petition's default language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    pitch: str | None = Field(default=None, min_length=1, max_length=3000)
+    statement: str | None = Field(default=None, min_length=1, max_length=2000)
+    addressed_to: str | None = Field(default=None, min_length=1, max_length=200)
+    # A translated consent text has its own version: each signer's consent names the text
+    # they read, in its language.
+    consent_text: str | None = Field(default=None, min_length=1, max_length=1000)
+    consent_version: str | None = Field(default=None, min_length=1, max_length=40)
+    messages: dict[MessageKey, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consent_with_its_version(self) -> PetitionTranslation:
+        if (self.consent_text is None) != (self.consent_version is None):
+            raise ValueError("consent_text and consent_version go together: give both or neither")
+        return self
+
+    @field_validator("messages")
+    @classmethod
+    def _messages_say_everything(cls, messages: dict[str, str]) -> dict[str, str]:
+        problems = placeholder_problems(messages, exact=True)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return messages
 
 
 class PetitionConfig(BaseModel):
@@ -123,6 +193,9 @@ class PetitionConfig(BaseModel):
     # Days after closes_at when `petition-bot purge` anonymises the signatures; None: kept
     # until the organizer sets it (the signatures may still have to be handed over).
     retention_days_after_close: RetentionDays | None = None
+    # The language of the texts above; [petitions.translations.<language>] adds others.
+    language: Language = "en"
+    translations: dict[Language, PetitionTranslation] = Field(default_factory=dict)
 
     @field_validator("slug")
     @classmethod
@@ -139,6 +212,22 @@ class PetitionConfig(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("each field may appear once")
         return value
+
+    def in_language(self, language: str) -> PetitionConfig:
+        """The petition as a reader of ``language`` sees it: the translation's texts, the
+        rest in the default language; message overrides only of that language."""
+        if language == self.language:
+            return self
+        translation = self.translations.get(language) or PetitionTranslation()
+        texts = translation.model_dump(exclude={"messages"}, exclude_none=True)
+        return self.model_copy(update={**texts, "messages": translation.messages})
+
+    def consent_language(self, language: str) -> str:
+        """The language of the consent text a reader of ``language`` is shown."""
+        translation = self.translations.get(language)
+        if translation is not None and translation.consent_text is not None:
+            return language
+        return self.language
 
     def lifecycle_at(self, now: datetime) -> PetitionLifecycle:
         """Where the petition's dates put it at ``now`` (never paused: pauses are stored)."""
@@ -170,6 +259,20 @@ class PetitionConfig(BaseModel):
     def _confirmation_needs_email(self) -> PetitionConfig:
         if self.confirm_email and FieldName.EMAIL not in self.fields:
             raise ValueError("confirm_email = true needs 'email' in fields")
+        return self
+
+    @field_validator("messages")
+    @classmethod
+    def _overrides_fill_their_placeholders(cls, messages: dict[str, str]) -> dict[str, str]:
+        problems = placeholder_problems(messages, exact=False)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return messages
+
+    @model_validator(mode="after")
+    def _translated_into_other_languages(self) -> PetitionConfig:
+        if self.language in self.translations:
+            raise ValueError(f"translations.{self.language} is the petition's own language")
         return self
 
 
@@ -258,6 +361,11 @@ class CampaignConfig(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def in_language(self, language: str) -> CampaignConfig:
+        """The campaign with every petition as a reader of ``language`` sees it."""
+        petitions = tuple(petition.in_language(language) for petition in self.petitions)
+        return self.model_copy(update={"petitions": petitions})
 
     @property
     def default_petition(self) -> PetitionConfig:

@@ -87,7 +87,7 @@ class SigningConversation:
     async def resume(self, turn: Turn, state: SigningState) -> list[Outbound]:
         """Show where an unfinished signing stands, changing nothing (unless the petition
         stopped taking signatures meanwhile: then the signing is dropped, as at every step)."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if (refusal := await self._stopped(turn, state, petition)) is not None:
             return refusal
         note = turn.say("signing_resumed", petition, private=True, title=petition.title)
@@ -100,7 +100,7 @@ class SigningConversation:
 
     async def on_text(self, turn: Turn, state: SigningState) -> list[Outbound]:
         """A typed answer: the value of the field being asked, or a nudge towards the buttons."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if (refusal := await self._stopped(turn, state, petition)) is not None:
             return refusal
         if state.step is not SigningStep.FIELD:
@@ -119,7 +119,7 @@ class SigningConversation:
 
     async def on_form(self, turn: Turn, state: SigningState) -> list[Outbound]:
         """A submitted native form: every field validated; on a problem the form comes back."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if state.step is not SigningStep.FORM or turn.inbound.form_id != f"{state.nonce}:form":
             return [turn.say("stale_button", private=True)]
         if (refusal := await self._stopped(turn, state, petition)) is not None:
@@ -150,7 +150,7 @@ class SigningConversation:
 
     async def on_choice(self, turn: Turn, state: SigningState, name: str) -> list[Outbound]:
         """A pressed button of this conversation."""
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if name == "cancel":
             return await self.cancel(turn, state)
         if (refusal := await self._stopped(turn, state, petition)) is not None:
@@ -204,8 +204,8 @@ class SigningConversation:
             await self._store.delete_conversation(state.platform, state.user_id)
         return refusal
 
-    def _petition(self, state: SigningState) -> PetitionConfig:
-        petition = self._campaign.petition(state.petition)
+    def _petition(self, turn: Turn, state: SigningState) -> PetitionConfig:
+        petition = turn.campaign.petition(state.petition)  # in the signer's language
         assert petition is not None, "Conversations.load drops states of removed petitions"
         return petition
 
@@ -253,7 +253,8 @@ class SigningConversation:
     async def _finish(
         self, turn: Turn, state: SigningState, petition: PetitionConfig
     ) -> list[Outbound]:
-        outcome = await sign(self._store, petition, state, turn.now)
+        language = turn.inbound.language or petition.language
+        outcome = await sign(self._store, petition, state, turn.now, language)
         await self._store.delete_conversation(state.platform, state.user_id)
         if outcome.signature is not None:
             turn.signed.append(outcome.signature)

@@ -136,7 +136,7 @@ class EmailConfirmation:
     async def on_choice(self, turn: Turn, data: str) -> list[Outbound]:
         """``code:resend:<slug>`` or ``code:enter:<slug>`` (opens the code form)."""
         action, _, slug = data.removeprefix(CHOICE_PREFIX).partition(":")
-        petition = self._campaign.petition(slug)
+        petition = turn.campaign.petition(slug)
         pending = await self._pending(turn, slug) if petition else None
         if petition is None or pending is None:
             return [turn.say("code_nothing_pending", private=True)]
@@ -174,7 +174,7 @@ class EmailConfirmation:
         )
 
     async def _check(self, turn: Turn, signature: Signature, code: str) -> list[Outbound]:
-        petition = self._campaign.petition(signature.petition)
+        petition = turn.campaign.petition(signature.petition)
         assert petition is not None
         stored = await self._store.email_code(signature.id)
         buttons = self.buttons(turn, petition)
@@ -222,6 +222,9 @@ class EmailConfirmation:
         for item in outbox:
             if not await self._send(item):
                 petition = self._campaign.petition(item.petition)
+                petition = (
+                    petition.in_language(item.language or petition.language) if petition else None
+                )
                 overrides = petition.messages if petition else None
                 text = self._catalog.render("code_not_sent", item.language, overrides)
                 replies.append(Outbound(text=text, private=True))
@@ -230,6 +233,7 @@ class EmailConfirmation:
 
     async def _send(self, item: CodeToSend) -> bool:
         petition = self._campaign.petition(item.petition)
+        petition = petition.in_language(item.language or petition.language) if petition else None
         stored = await self._store.email_code(item.signature_id)
         if petition is None or stored is None or self._mailer is None:
             return False

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # The platform of a signature imported from a sheet (core/paper/), and the source a tally is
 # counted under: no chat platform has these names.
@@ -38,6 +38,10 @@ class NewSignature(BaseModel):
     signed_at: datetime
     # Waiting for the emailed code (a petition with confirm_email): counted apart, no updates.
     pending: bool = False
+    # The language the signer was answered in (its /stats counter, their broadcasts), and
+    # the language of the consent text they agreed to (versions are per language).
+    language: str = "en"
+    consent_language: str = "en"
 
     @model_validator(mode="after")
     def _key_comes_with_email(self) -> NewSignature:
@@ -69,6 +73,8 @@ class Signature(BaseModel):
     signed_at: datetime
     withdrawn_at: datetime | None = None
     pending: bool = False  # not confirmed by its emailed code yet
+    language: str = "en"  # the language the signer was answered in
+    consent_language: str = "en"  # the language of the consent text agreed to
 
     @property
     def active(self) -> bool:
@@ -101,6 +107,7 @@ class ConsentRecord(BaseModel):
     kind: str  # "processing" or "updates"
     granted: bool
     text_version: str | None = None
+    language: str | None = None  # of the consent text (processing consents)
     at: datetime
 
 
@@ -127,6 +134,7 @@ class Stats(BaseModel):
     # Of ``total``: rows imported from sheets (core/paper/) and numbers added as tallies.
     imported: int = 0
     tallied: int = 0
+    by_language: dict[str, int] = Field(default_factory=dict)
 
     @property
     def online(self) -> int:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
-from core.catalog import Catalog
+from babel.dates import format_date
+
+from core.catalog import Catalog, language_name
 from core.config import PetitionConfig
 from core.markup import Markup
 from core.models import RecentSignature, Stats
@@ -15,9 +18,9 @@ def next_milestone(total: int, goal: int) -> int:
     return goal if total < goal else (total // goal + 1) * goal
 
 
-def percent(total: int, goal: int) -> str:
-    """Progress towards the goal, one decimal, e.g. ``42.5``."""
-    return f"{100 * total / goal:.1f}"
+def percent(total: int, goal: int) -> Decimal:
+    """Progress towards the goal, one decimal (``42.5``), written as each language does."""
+    return Decimal(f"{100 * total / goal:.1f}")
 
 
 def count_report(
@@ -58,8 +61,14 @@ def stats_report(
         return catalog.render(key, language, petition.messages, **values)
 
     days = Markup()
+    reader = catalog.resolve(language)
     for day in stats.last_days:
-        days += render("stats_day", day=day.day.strftime("%a %d %b"), count=day.count)
+        named = format_date(day.day, "EEE dd MMM", locale=reader)  # "Mon 01 Dec", "lun 01 dic"
+        days += render("stats_day", day=named, count=day.count)
+    languages = [
+        (language_name(code, in_sentence=True, reader=reader), n)
+        for code, n in sorted(stats.by_language.items(), key=lambda item: -item[1])
+    ]
     milestone = next_milestone(stats.total, petition.goal)
     progress = (
         render("stats_goal", goal=petition.goal, percent=percent(stats.total, petition.goal))
@@ -75,6 +84,7 @@ def stats_report(
             days=days,
             by_platform=_breakdown(render, stats.by_platform.items()),
             by_source=_breakdown(render, stats.by_source.items()),
+            by_language=_breakdown(render, languages),
             referrers=_breakdown(render, stats.top_referrers),
             progress=progress,
         )

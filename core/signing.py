@@ -28,7 +28,11 @@ class SignOutcome(BaseModel):
 
 
 async def sign(
-    store: Store, petition: PetitionConfig, state: SigningState, now: datetime
+    store: Store,
+    petition: PetitionConfig,
+    state: SigningState,
+    now: datetime,
+    language: str = "en",
 ) -> SignOutcome:
     """Store the signature and its consent; a second signature by account or email is refused."""
     email = state.answers.get("email")
@@ -48,6 +52,9 @@ async def sign(
         opted_in=bool(state.opted_in),
         signed_at=now,
         pending=petition.confirm_email,
+        # The language the signer read everything in, and the consent text's own language.
+        language=language,
+        consent_language=petition.consent_language(language),
     )
     try:
         signature = await store.add_signature(new)

@@ -30,7 +30,8 @@ class DraftStep(StrEnum):
 
     TEXT = "text"  # typing the announcement
     AUDIENCE = "audience"  # choosing who gets it
-    PREVIEW = "preview"  # Confirm or Cancel
+    PREVIEW = "preview"  # Confirm or Cancel (or add the text in another language)
+    TRANSLATION = "translation"  # typing the text in ``BroadcastDraft.language``
 
 
 class BaseState(BaseModel):
@@ -72,11 +73,15 @@ class BroadcastDraft(BaseState):
     step: DraftStep
     text: str = ""
     broadcast_id: int | None = None  # the stored draft the preview shows
+    language: str | None = None  # the language of the translation being typed
 
     @model_validator(mode="after")
     def _previews_have_a_broadcast(self) -> BroadcastDraft:
-        if (self.step is DraftStep.PREVIEW) != (self.broadcast_id is not None):
-            raise ValueError("broadcast_id is given exactly at the preview step")
+        stored = self.step in (DraftStep.PREVIEW, DraftStep.TRANSLATION)
+        if stored != (self.broadcast_id is not None):
+            raise ValueError("broadcast_id is given exactly at the preview and translation steps")
+        if (self.step is DraftStep.TRANSLATION) != (self.language is not None):
+            raise ValueError("language is given exactly at the translation step")
         return self
 
 

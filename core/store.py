@@ -69,6 +69,16 @@ class Store(BroadcastStore, InboxStore, RetentionStore, PauseStore, BurstStore, 
         """Forget an account's conversation; nothing happens when there is none."""
         ...
 
+    async def chosen_language(self, platform: str, user_id: str) -> str | None:
+        """The language this account chose with ``/language``, if it chose one."""
+        ...
+
+    async def choose_language(
+        self, platform: str, user_id: str, language: str, at: datetime
+    ) -> None:
+        """Store (replace) the language this account chose; every message follows it."""
+        ...
+
     async def add_signature(self, new: NewSignature) -> Signature:
         """Store a signature with its consent, atomically; raises :class:`AlreadySigned`."""
         ...

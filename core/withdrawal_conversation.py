@@ -36,14 +36,14 @@ class WithdrawalConversation:
         return [withdrawal_prompt(turn, state, petition)]
 
     async def resume(self, turn: Turn, state: WithdrawalState) -> list[Outbound]:
-        return [withdrawal_prompt(turn, state, self._petition(state))]
+        return [withdrawal_prompt(turn, state, self._petition(turn, state))]
 
     async def on_text(self, turn: Turn, state: WithdrawalState) -> list[Outbound]:
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         return [turn.say("use_buttons", petition), withdrawal_prompt(turn, state, petition)]
 
     async def on_choice(self, turn: Turn, state: WithdrawalState, name: str) -> list[Outbound]:
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         if name == "cancel":  # "Keep my signature"
             return await self.cancel(turn, state)
         if name != "withdraw":
@@ -59,10 +59,10 @@ class WithdrawalConversation:
     async def cancel(self, turn: Turn, state: WithdrawalState) -> list[Outbound]:
         """Keep the signature as it is."""
         await self._store.delete_conversation(state.platform, state.user_id)
-        petition = self._petition(state)
+        petition = self._petition(turn, state)
         return [turn.say("withdraw_kept", petition, private=True, title=petition.title)]
 
-    def _petition(self, state: WithdrawalState) -> PetitionConfig:
-        petition = self._campaign.petition(state.petition)
+    def _petition(self, turn: Turn, state: WithdrawalState) -> PetitionConfig:
+        petition = turn.campaign.petition(state.petition)  # in the signer's language
         assert petition is not None, "Conversations.load drops states of removed petitions"
         return petition

@@ -43,27 +43,27 @@ def _same(value: Any) -> Any:
 # computed from the row (column name → function of the converted row).
 _TIMES = {"signed_at", "withdrawn_at", "at", "updated_at", "created_at", "confirmed_at"}
 _TIMES |= {"finished_at", "reported_at", "received_at", "handled_at", "settled_at", "saved_at"}
-_TIMES |= {"expires_at", "last_sent_at", "send_due_at", "anonymised_at"}
+_TIMES |= {"expires_at", "last_sent_at", "send_due_at", "anonymised_at", "chosen_at"}
 _TIMES |= {"paused_at", "window_start", "sent_at"}
 _FLAGS = {"opted_in", "granted", "pending"}
 TABLES: dict[str, tuple[str, ...]] = {
     "signatures": (
         "id", "petition", "platform", "user_id", "name", "email", "email_key", "postal_code",
         "country", "source", "referrer_code", "ref_code", "opted_in", "signed_at", "withdrawn_at",
-        "pending", "anonymised_at",
+        "pending", "anonymised_at", "language",
     ),
     "email_codes": (
         "signature_id", "code_hash", "expires_at", "wrong_tries", "emails_sent", "last_sent_at",
         "send_due_at", "send_failures",
     ),
-    "consents": ("id", "signature_id", "kind", "granted", "text_version", "at"),
+    "consents": ("id", "signature_id", "kind", "granted", "text_version", "language", "at"),
     "tallies": ("petition", "dimension", "key", "n"),
     "conversations": ("platform", "user_id", "state", "updated_at"),
     "audit_log": ("id", "at", "actor", "action", "petition", "detail"),
     "broadcasts": (
         "id", "petition", "text", "author", "origin_platform", "origin_chat_id",
         "progress_message_id", "status", "total", "created_at", "confirmed_at", "finished_at",
-        "reported_at",
+        "reported_at", "translations", "language",
     ),
     "deliveries": (
         "id", "broadcast_id", "platform", "address", "kind", "status", "attempts", "detail",
@@ -79,6 +79,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "burst_alerts": ("id", "petition", "dimension", "value", "window_start", "count", "at"),
     "burst_alert_deliveries": ("alert_id", "platform", "user_id", "sent_at"),
     "offline_tallies": ("id", "petition", "n", "note", "actor", "at"),
+    "languages": ("platform", "user_id", "language", "chosen_at"),
 }  # fmt: skip
 _EXTRAS: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "signatures": {"signed_day": lambda row: row["signed_at"].date()},

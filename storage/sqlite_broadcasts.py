@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -38,8 +39,16 @@ _STILL_WANTS_IT = """
 """
 _BROADCAST_COLUMNS = (
     "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"
-    " total, created_at, confirmed_at, finished_at"
+    " total, created_at, confirmed_at, finished_at, translations, language"
 )
+# The person's language for a delivery: chosen with /language, else their latest signature's.
+_LANGUAGE = """
+    COALESCE((SELECT l.language FROM languages l
+              WHERE l.platform = d.platform AND l.user_id = d.address),
+             (SELECT s.language FROM signatures s
+              WHERE s.platform = d.platform AND s.user_id = d.address
+              ORDER BY s.id DESC LIMIT 1))
+"""
 
 
 class SqliteBroadcasts(SqliteConnections):
@@ -51,13 +60,19 @@ class SqliteBroadcasts(SqliteConnections):
         return {platform: n for platform, n in rows}
 
     async def create_broadcast(
-        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+        self,
+        petition: str | None,
+        text: str,
+        author: str,
+        origin: tuple[str, str],
+        at: datetime,
+        language: str = "en",
     ) -> Broadcast:
         def insert(db: sqlite3.Connection) -> int:
             cursor = db.execute(
                 "INSERT INTO broadcasts (petition, text, author, origin_platform, origin_chat_id,"
-                " status, created_at) VALUES (?, ?, ?, ?, ?, 'draft', ?)",
-                (petition, text, author, origin[0], origin[1], at.isoformat()),
+                " status, created_at, language) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)",
+                (petition, text, author, origin[0], origin[1], at.isoformat(), language),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
@@ -72,6 +87,23 @@ class SqliteBroadcasts(SqliteConnections):
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", (broadcast_id,)
         )
         return _broadcast(rows[0]) if rows else None
+
+    async def set_broadcast_translation(self, broadcast_id: int, language: str, text: str) -> bool:
+        def translate(db: sqlite3.Connection) -> bool:
+            row = db.execute(
+                "SELECT translations FROM broadcasts WHERE id = ? AND status = 'draft'",
+                (broadcast_id,),
+            ).fetchone()
+            if row is None:
+                return False
+            translations = {**json.loads(row[0] or "{}"), language: text}
+            db.execute(
+                "UPDATE broadcasts SET translations = ? WHERE id = ?",
+                (json.dumps(translations, sort_keys=True), broadcast_id),
+            )
+            return True
+
+        return await self._write(translate)
 
     async def confirm_broadcast(
         self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
@@ -151,7 +183,8 @@ class SqliteBroadcasts(SqliteConnections):
     ) -> list[Delivery]:
         def claim(db: sqlite3.Connection) -> list[Delivery]:
             rows = db.execute(
-                f"SELECT d.id, d.address, d.kind, ({_STILL_WANTS_IT}) FROM deliveries d"
+                f"SELECT d.id, d.address, d.kind, ({_STILL_WANTS_IT}), {_LANGUAGE}"
+                " FROM deliveries d"
                 " JOIN broadcasts b ON b.id = d.broadcast_id"
                 " WHERE d.broadcast_id = ? AND d.platform = ? AND d.status = 'pending'"
                 "   AND b.status = 'sending' ORDER BY d.id LIMIT ?",
@@ -159,7 +192,7 @@ class SqliteBroadcasts(SqliteConnections):
             ).fetchall()
             db.executemany(
                 "UPDATE deliveries SET status = ? WHERE id = ?",
-                [("in_flight" if wanted else "skipped", row_id) for row_id, _, _, wanted in rows],
+                [("in_flight" if row[3] else "skipped", row[0]) for row in rows],
             )
             return [
                 Delivery(
@@ -168,8 +201,9 @@ class SqliteBroadcasts(SqliteConnections):
                     platform=platform,
                     address=address,
                     kind=kind,
+                    language=language if kind == "person" else None,
                 )
-                for row_id, address, kind, wanted in rows
+                for row_id, address, kind, wanted, language in rows
                 if wanted
             ]
 
@@ -336,8 +370,12 @@ def _broadcast(row: tuple) -> Broadcast:
         created_at,
         confirmed_at,
         finished_at,
+        translations,
+        language,
     ) = row
     return Broadcast(
+        translations=json.loads(translations or "{}"),
+        language=language,
         id=id_,
         petition=petition,
         text=text,

@@ -45,7 +45,7 @@ class SqliteFigures(SqliteConnections):
         rows = await self._fetch(
             # Two index ranges, not one OR: the OR made SQLite read every referrer's row.
             "SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
-            " AND dimension IN ('total', 'platform', 'source', 'pending', 'tallied')"
+            " AND dimension IN ('total', 'platform', 'source', 'language', 'pending', 'tallied')"
             " UNION ALL SELECT dimension, key, n FROM tallies WHERE petition = ? AND n > 0"
             " AND dimension = 'day' AND key >= ?",
             (petition, petition, first_day.isoformat()),
@@ -62,6 +62,7 @@ class SqliteFigures(SqliteConnections):
             "total": {},
             "platform": {},
             "source": {},
+            "language": {},
             "day": {},
             "pending": {},
             "tallied": {},
@@ -83,6 +84,7 @@ class SqliteFigures(SqliteConnections):
             pending=by["pending"].get("", 0),
             imported=by["platform"].get(IMPORT_PLATFORM, 0),
             tallied=by["tallied"].get("", 0),
+            by_language=by["language"],
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:

@@ -20,8 +20,8 @@ from storage.sqlite_connections import SqliteConnections
 _CHUNK = 500
 _INSERT = (
     "INSERT OR IGNORE INTO signatures (petition, platform, user_id, name, email, email_key,"
-    " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at, pending)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at, pending,"
+    " language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -110,18 +110,20 @@ def _insert_batch(db: sqlite3.Connection, rows: Sequence[NewSignature]) -> list[
                 int(new.opted_in),
                 new.signed_at.isoformat(),
                 int(new.pending),
+                new.language,
             ),
         )
         stored.append(cursor.rowcount == 1)
         if cursor.rowcount != 1:
             continue
         at = new.signed_at.isoformat()
-        consents.append((cursor.lastrowid, "processing", 1, new.consent_version, at))
-        consents.append((cursor.lastrowid, "updates", int(new.opted_in), None, at))
+        processing = (cursor.lastrowid, "processing", 1, new.consent_version, new.consent_language)
+        consents.append((*processing, at))
+        consents.append((cursor.lastrowid, "updates", int(new.opted_in), None, None, at))
         counts.setdefault(new.petition, Counter()).update(_keys(new))
     db.executemany(
-        "INSERT INTO consents (signature_id, kind, granted, text_version, at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO consents (signature_id, kind, granted, text_version, language, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
         consents,
     )
     for petition, counted in counts.items():
@@ -138,6 +140,7 @@ def _keys(new: NewSignature) -> list[tuple[str, str]]:
         ("day", new.signed_at.date().isoformat()),
         ("platform", new.platform),
         ("source", new.source or "direct"),
+        ("language", new.language),
     ]
     if new.referrer_code:
         keys.append(("referrer", new.referrer_code))

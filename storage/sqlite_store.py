@@ -53,7 +53,9 @@ _SIGNATURE_COLUMNS = """
         ORDER BY id DESC LIMIT 1) AS consent_at,
     (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'updates'
         ORDER BY id DESC LIMIT 1) AS opted_in_at,
-    s.pending
+    s.pending, s.language,
+    (SELECT language FROM consents WHERE signature_id = s.id AND kind = 'processing'
+        ORDER BY id DESC LIMIT 1) AS consent_language
 """
 _CODE_COLUMNS = (
     "signature_id, code_hash, expires_at, wrong_tries, emails_sent, last_sent_at, send_due_at,"
@@ -107,6 +109,22 @@ class SqliteStore(
         sql = "DELETE FROM conversations WHERE platform = ? AND user_id = ?"
         await self._write(lambda db: _execute(db, sql, (platform, user_id)))
 
+    # Languages
+
+    async def chosen_language(self, platform: str, user_id: str) -> str | None:
+        row = await self._one(
+            "SELECT language FROM languages WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+        )
+        return str(row[0]) if row else None
+
+    async def choose_language(
+        self, platform: str, user_id: str, language: str, at: datetime
+    ) -> None:
+        sql = "INSERT OR REPLACE INTO languages VALUES (?, ?, ?, ?)"
+        params = (platform, user_id, language, _iso(at))
+        await self._write(lambda db: _execute(db, sql, params))
+
     # Signatures
 
     async def add_signature(self, new: NewSignature) -> Signature:
@@ -115,7 +133,7 @@ class SqliteStore(
                 cursor = db.execute(
                     "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
                     " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at,"
-                    " pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " pending, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new.petition,
                         new.platform,
@@ -131,6 +149,7 @@ class SqliteStore(
                         int(new.opted_in),
                         _iso(new.signed_at),
                         int(new.pending),
+                        new.language,
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -141,17 +160,26 @@ class SqliteStore(
             signature_id = cursor.lastrowid
             assert signature_id is not None
             db.executemany(
-                "INSERT INTO consents (signature_id, kind, granted, text_version, at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO consents (signature_id, kind, granted, text_version, language, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (signature_id, "processing", 1, new.consent_version, _iso(new.signed_at)),
-                    (signature_id, "updates", int(new.opted_in), None, _iso(new.signed_at)),
+                    (
+                        signature_id,
+                        "processing",
+                        1,
+                        new.consent_version,
+                        new.consent_language,
+                        _iso(new.signed_at),
+                    ),
+                    (signature_id, "updates", int(new.opted_in), None, None, _iso(new.signed_at)),
                 ],
             )
             keys = (
                 _PENDING
                 if new.pending
-                else _tally_keys(new.signed_at, new.platform, new.source, new.referrer_code)
+                else _tally_keys(
+                    new.signed_at, new.platform, new.source, new.referrer_code, new.language
+                )
             )
             _tally(db, new.petition, keys, +1)
             return signature_id
@@ -190,7 +218,8 @@ class SqliteStore(
 
     async def consents_of(self, platform: str, user_id: str) -> list[ConsentRecord]:
         rows = await self._fetch(
-            "SELECT c.signature_id, c.kind, c.granted, c.text_version, c.at FROM consents c"
+            "SELECT c.signature_id, c.kind, c.granted, c.text_version, c.language, c.at"
+            " FROM consents c"
             " JOIN signatures s ON s.id = c.signature_id"
             " WHERE s.platform = ? AND s.user_id = ? ORDER BY c.id",
             (platform, user_id),
@@ -201,15 +230,16 @@ class SqliteStore(
                 kind=kind,
                 granted=bool(granted),
                 text_version=version,
+                language=language,
                 at=datetime.fromisoformat(at),
             )
-            for signature_id, kind, granted, version, at in rows
+            for signature_id, kind, granted, version, language, at in rows
         ]
 
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         def erase(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT petition, signed_at, platform, source, referrer_code, pending"
+                "SELECT petition, signed_at, platform, source, referrer_code, language, pending"
                 " FROM signatures WHERE id = ? AND withdrawn_at IS NULL",
                 (signature_id,),
             ).fetchone()
@@ -221,9 +251,9 @@ class SqliteStore(
                 (_iso(at), signature_id),
             )
             db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
-            petition, signed_at, platform, source, referrer, pending = row
+            petition, signed_at, platform, source, referrer, language, pending = row
             keys = (
-                _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
+                _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer, language)
                 if not pending
                 else _PENDING
             )
@@ -242,18 +272,19 @@ class SqliteStore(
     async def confirm_signature(self, signature_id: int, at: datetime) -> bool:
         def confirm(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT petition, signed_at, platform, source, referrer_code FROM signatures"
-                " WHERE id = ? AND withdrawn_at IS NULL AND pending = 1",
+                "SELECT petition, signed_at, platform, source, referrer_code, language"
+                " FROM signatures WHERE id = ? AND withdrawn_at IS NULL AND pending = 1",
                 (signature_id,),
             ).fetchone()
             if row is None:
                 return False
             db.execute("UPDATE signatures SET pending = 0 WHERE id = ?", (signature_id,))
             db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
-            petition, signed_at, platform, source, referrer = row
+            petition, signed_at, platform, source, referrer, language = row
             _tally(db, petition, _PENDING, -1)
             # Counted on the day it was signed, as every other signature is.
-            keys = _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer)
+            day = datetime.fromisoformat(signed_at)
+            keys = _tally_keys(day, platform, source, referrer, language)
             _tally(db, petition, keys, +1)
             return True
 
@@ -378,13 +409,18 @@ _PENDING = [("pending", "")]
 
 
 def _tally_keys(
-    signed_at: datetime, platform: str, source: str | None, referrer: str | None
+    signed_at: datetime,
+    platform: str,
+    source: str | None,
+    referrer: str | None,
+    language: str | None,
 ) -> list[tuple[str, str]]:
     keys = [
         ("total", ""),
         ("day", signed_at.date().isoformat()),
         ("platform", platform),
         ("source", source or "direct"),
+        ("language", language or "en"),
     ]
     if referrer:
         keys.append(("referrer", referrer))
@@ -426,6 +462,8 @@ def _signature(row: sqlite3.Row) -> Signature:
         consent_at,
         opted_in_at,
         pending,
+        language,
+        consent_language,
     ) = row
     return Signature(
         id=id_,
@@ -446,6 +484,8 @@ def _signature(row: sqlite3.Row) -> Signature:
         consent_at=datetime.fromisoformat(consent_at),
         opted_in_at=datetime.fromisoformat(opted_in_at),
         pending=bool(pending),
+        language=language or "en",
+        consent_language=consent_language or "en",
     )
 
 

@@ -24,6 +24,7 @@ from bots.discord_adapter.dispatch import Dispatcher
 from bots.discord_adapter.inbound import PLATFORM
 from bots.discord_adapter.render import NO_MENTIONS
 from bots.discord_adapter.sender import DiscordSender
+from bots.discord_adapter.translator import CatalogTranslator
 from bots.logs import protect_logs
 from bots.runtime import Runtime
 from core.commands.table import description
@@ -67,6 +68,7 @@ class DiscordPetitionBot(discord.Client):
         """Deliver broadcasts and publish the slash commands (discord.py runs it at login)."""
         if self._deliver_broadcasts:
             self.core.deliveries.start(self.sender)  # resumes what a restart interrupted
+        await self.tree.set_translator(CatalogTranslator(self.core.catalog))
         await sync_commands(self.tree, self.config.discord.guild_ids)
         log.info("discord adapter ready, %d commands", len(self.tree.get_commands()))
 

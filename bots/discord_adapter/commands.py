@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bots.discord_adapter.translator import described
 from core.commands.table import COMMANDS, Argument, Command, CommandTableMismatch
 from core.config import CampaignConfig
 from core.roles import Role
@@ -33,7 +34,6 @@ CODE_OPTIONS = {
     Argument.REFERRAL_CODE: "A friend's referral code, if any",
     Argument.LINK_PAYLOAD: "A code or link payload you were given, if any",
 }
-DESCRIPTION_LIMIT = 100  # Discord's limit for a slash command's description
 # Menu hints only (admins can change them); the core checks every use.
 HINTS = {
     Role.MODERATOR: discord.Permissions(manage_messages=True),
@@ -56,7 +56,7 @@ def build_commands(
         or_all = Argument.ALL_PETITIONS in declared.arguments
         command: SlashCommand = app_commands.Command(
             name=declared.name,
-            description=describe(declared)[:DESCRIPTION_LIMIT],
+            description=described(describe(declared), declared.description_key),
             callback=_callback(declared, run),
         )
         if declared.takes_petition:

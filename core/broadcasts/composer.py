@@ -12,6 +12,7 @@ import secrets
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.desk import BroadcastDesk, announcement_channels
 from core.broadcasts.models import Broadcast, Delivery, DeliveryState
+from core.catalog import language_name
 from core.commands.base import Handler, Services, petition_from_args
 from core.config import PetitionConfig
 from core.errors import MessageTooLong
@@ -95,6 +96,8 @@ class BroadcastComposer:
         return [turn.say(key, petition, private=True, title=petition.title)]
 
     async def on_text(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
+        if state.step is DraftStep.TRANSLATION:
+            return await self._translated(turn, state)
         if state.step is not DraftStep.TEXT:
             return [turn.say("use_buttons"), *await self.resume(turn, state)]
         state.text = turn.inbound.text
@@ -105,6 +108,8 @@ class BroadcastComposer:
         match state.step:
             case DraftStep.AUDIENCE:
                 return [self._audience_question(turn, state)]
+            case DraftStep.TRANSLATION:
+                return [self._translation_question(turn, state)]
             case DraftStep.PREVIEW:
                 assert state.broadcast_id is not None, "a preview has its broadcast"
                 draft = await self._store.get_broadcast(state.broadcast_id)
@@ -125,6 +130,8 @@ class BroadcastComposer:
                 return await self._preview(turn, target, state.text)
         if state.step is DraftStep.PREVIEW and name == "confirm":
             return await self._confirm(turn, state)
+        if state.step is DraftStep.PREVIEW and name.startswith("translate:"):
+            return await self._ask_translation(turn, state, name.removeprefix("translate:"))
         return [turn.say("button_not_now"), *await self.resume(turn, state)]
 
     async def on_form(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
@@ -177,8 +184,10 @@ class BroadcastComposer:
         petition = target if isinstance(target, PetitionConfig) else None
         inbound = turn.inbound
         try:
+            origin = (inbound.platform, inbound.chat_id)
+            language = inbound.language or "en"
             broadcast = await self._desk.draft(
-                petition, text, inbound.user_key, (inbound.platform, inbound.chat_id), turn.now
+                petition, text, inbound.user_key, origin, turn.now, language=language
             )
         except MessageTooLong as exc:
             return [self._too_long(turn, exc)]
@@ -197,14 +206,7 @@ class BroadcastComposer:
         petition = self._s.campaign.petition(broadcast.petition) if broadcast.petition else None
         counts = await self._desk.audience(broadcast.petition)
         sample = self._announcements.message_for(
-            broadcast,
-            Delivery(
-                id=0,
-                broadcast_id=broadcast.id,
-                platform=inbound.platform,
-                address=inbound.user_id,
-                kind="person",
-            ),
+            broadcast, _sample(broadcast, inbound.platform, inbound.user_id, inbound.language)
         )
         confirm = turn.choice("broadcast_confirm_button", f"{state.nonce}:confirm")
         preview = turn.text(
@@ -215,8 +217,59 @@ class BroadcastComposer:
             platforms=self._per_platform(turn, counts),
             channels=len(self._channels(petition)),
             message=sample.text,
+        ) + self._translations(turn, broadcast)
+        others = sorted(self._s.catalog.languages - {inbound.language or ""})
+        translate = [
+            [turn.choice("broadcast_translate_button", f"{state.nonce}:translate:{language}",
+                         language_name=_named(turn, language))]
+            for language in others
+        ]  # fmt: skip
+        choices = [[confirm, self._cancel_button(turn, state)], *translate]
+        return turn.reply(preview, choices=choices)
+
+    def _translations(self, turn: Turn, broadcast: Broadcast) -> Markup:
+        """The draft as readers of each of its other languages will see it."""
+        inbound, shown = turn.inbound, Markup()
+        for language in sorted(broadcast.translations):
+            sample = _sample(broadcast, inbound.platform, inbound.user_id, language)
+            shown += turn.text(
+                "broadcast_preview_translation",
+                language_name=_named(turn, language),
+                message=self._announcements.message_for(broadcast, sample).text,
+            )
+        return shown
+
+    async def _ask_translation(
+        self, turn: Turn, state: BroadcastDraft, language: str
+    ) -> list[Outbound]:
+        """The optional step: the text in another shipped language, typed next."""
+        if language not in self._s.catalog.languages:
+            return [turn.say("button_not_now"), *await self.resume(turn, state)]
+        state.step, state.language = DraftStep.TRANSLATION, language
+        await self._store.save_conversation(state)
+        return [self._translation_question(turn, state)]
+
+    def _translation_question(self, turn: Turn, state: BroadcastDraft) -> Outbound:
+        assert state.language is not None
+        cancel = [[self._cancel_button(turn, state)]]
+        return turn.say(
+            "broadcast_ask_translation", choices=cancel, language_name=_named(turn, state.language)
         )
-        return turn.reply(preview, choices=[[confirm, self._cancel_button(turn, state)]])
+
+    async def _translated(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
+        assert state.broadcast_id is not None and state.language is not None
+        try:
+            draft = await self._desk.translate(
+                state.broadcast_id, state.language, turn.inbound.text
+            )
+        except MessageTooLong as exc:
+            return [self._too_long(turn, exc), *await self.resume(turn, state)]
+        if draft is None:  # cancelled meanwhile
+            await self._store.delete_conversation(state.platform, state.user_id)
+            return [turn.say("broadcast_dropped")]
+        state.step, state.language = DraftStep.PREVIEW, None
+        await self._store.save_conversation(state)
+        return [await self._preview_message(turn, state, draft)]
 
     def _per_platform(self, turn: Turn, counts: dict[str, int]) -> Markup:
         lines = Markup()
@@ -264,6 +317,23 @@ class BroadcastComposer:
 
     def _cancel_button(self, turn: Turn, state: BroadcastDraft) -> Choice:
         return turn.choice("button_cancel", f"{state.nonce}:cancel")
+
+
+def _named(turn: Turn, language: str) -> str:
+    """A language's name as the organizer reads it ("Spanish", "inglés")."""
+    return language_name(language, in_sentence=True, reader=turn.inbound.language)
+
+
+def _sample(broadcast: Broadcast, platform: str, user_id: str, language: str | None) -> Delivery:
+    """A delivery to the organizer themselves, in ``language``, to show what people get."""
+    return Delivery(
+        id=0,
+        broadcast_id=broadcast.id,
+        platform=platform,
+        address=user_id,
+        kind="person",
+        language=language,
+    )
 
 
 def _duration(turn: Turn, seconds: float) -> Markup:

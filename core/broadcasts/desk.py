@@ -6,6 +6,7 @@ whoever confirms, from wherever) and wakes this process's delivery.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from core.broadcasts.deliveries import Deliveries
@@ -31,17 +32,40 @@ class BroadcastDesk:
         author: str,
         origin: tuple[str, str],
         now: datetime,
+        translations: Mapping[str, str] | None = None,
+        language: str = "en",
     ) -> Broadcast:
-        """Store a draft (nothing is sent); ``petition`` None means every petition's signers.
+        """Store a draft (nothing is sent); ``petition`` None means every petition's signers;
+        ``translations`` are its text in other languages, by language; its progress and
+        summary are written in the author's ``language``.
 
         Raises `MessageTooLong` for an empty text or one over ``[broadcasts] max_length``.
         """
+        text = self._checked(text)
+        texts = {language: self._checked(t) for language, t in (translations or {}).items()}
+        draft = await self._store.create_broadcast(
+            petition.slug if petition else None, text, author, origin, now, language
+        )
+        for language, translated in texts.items():
+            await self._store.set_broadcast_translation(draft.id, language, translated)
+        return await self._store.get_broadcast(draft.id) or draft
+
+    async def translate(self, broadcast_id: int, language: str, text: str) -> Broadcast | None:
+        """Add (or replace) a draft's text in ``language``; ``None`` when it is no draft.
+
+        Raises `MessageTooLong` as `draft` does.
+        """
+        if not await self._store.set_broadcast_translation(
+            broadcast_id, language, self._checked(text)
+        ):
+            return None
+        return await self._store.get_broadcast(broadcast_id)
+
+    def _checked(self, text: str) -> str:
         text = text.strip()
         if not text or len(text) > self.max_length:
             raise MessageTooLong(len(text), self.max_length)
-        return await self._store.create_broadcast(
-            petition.slug if petition else None, text, author, origin, now
-        )
+        return text
 
     @property
     def max_length(self) -> int:

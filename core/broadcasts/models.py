@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class BroadcastStatus(StrEnum):
@@ -46,6 +46,13 @@ class Broadcast(BaseModel):
     created_at: datetime
     confirmed_at: datetime | None = None
     finished_at: datetime | None = None
+    # The text in other languages, by shipped language; ``text`` is for everyone else.
+    translations: dict[str, str] = Field(default_factory=dict)
+    language: str = "en"  # its author's, which progress reports and the summary are in
+
+    def text_in(self, language: str | None) -> str:
+        """The text a reader of ``language`` gets: its translation, else the default text."""
+        return self.translations.get(language or "", self.text)
 
 
 class Delivery(BaseModel):
@@ -58,6 +65,9 @@ class Delivery(BaseModel):
     platform: str
     address: str
     kind: str  # "person" or "channel"
+    # The person's language when claimed: chosen with /language, else their latest
+    # signature's; None for a channel (which gets the default text).
+    language: str | None = None
 
 
 class DeliveryRecord(BaseModel):

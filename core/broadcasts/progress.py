@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from core.broadcasts.models import Broadcast, BroadcastStatus, DeliveryState, Totals
 from core.broadcasts.store import BroadcastStore
@@ -68,13 +69,14 @@ class ProgressReporter:
         eta = f"{totals.open / rate / 60:.0f} min" if rate > 0 else "…"
         return self._catalog.render(
             "broadcast_progress",
+            broadcast.language,
             id=broadcast.id,
             sent=totals[DeliveryState.DELIVERED],
             done=totals.finished,
             total=totals.total,
             unreachable=totals[DeliveryState.UNREACHABLE],
             failed=totals[DeliveryState.FAILED],
-            rate=f"{rate:.1f}",
+            rate=Decimal(f"{rate:.1f}"),  # written as the organizer's language writes it
             eta=eta,
         )
 
@@ -97,6 +99,7 @@ def summary_text(catalog: Catalog, broadcast: Broadcast, totals: Totals) -> Mark
     )
     return catalog.render(
         key,
+        broadcast.language,
         id=broadcast.id,
         sent=totals[DeliveryState.DELIVERED],
         total=totals.total,

@@ -30,11 +30,17 @@ class BroadcastStore(Protocol):
         author: str,
         origin: tuple[str, str],
         at: datetime,
+        language: str = "en",
     ) -> Broadcast:
-        """Store a draft; ``origin`` is the (platform, chat id) progress is reported to."""
+        """Store a draft; ``origin`` is the (platform, chat id) progress is reported to, in
+        the author's ``language``."""
         ...
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None: ...
+
+    async def set_broadcast_translation(self, broadcast_id: int, language: str, text: str) -> bool:
+        """Store (replace) a draft's text in ``language``; ``False`` when it is no draft."""
+        ...
 
     async def confirm_broadcast(
         self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime

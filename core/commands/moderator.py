@@ -21,7 +21,7 @@ class ModeratorCommands:
         return {"count": self.count, "stats": self.stats, "recent": self.recent}
 
     async def count(self, turn: Turn) -> list[Outbound]:
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         total = await self._s.store.count(petition.slug)
         pending = await self._s.store.pending_count(petition.slug)
         report = count_report(self._s.catalog, petition, total, turn.inbound.language, pending)
@@ -29,7 +29,7 @@ class ModeratorCommands:
 
     async def stats(self, turn: Turn) -> list[Outbound]:
         """The figures as text, then the chart of signatures per day and the running total."""
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         language, today = turn.inbound.language, turn.now.date()
         report = await self._s.figures.stats(petition, today, language)
         png = await self._s.figures.chart(petition, today, language)
@@ -40,7 +40,7 @@ class ModeratorCommands:
         return [turn.reply(report), caption]
 
     async def recent(self, turn: Turn) -> list[Outbound]:
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         recent = await self._s.store.recent(petition.slug, RECENT_LIMIT)
         report = recent_report(self._s.catalog, petition, recent, turn.inbound.language)
         return [turn.reply(report)]

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.broadcasts.models import Broadcast, DeliveryRecord
+from core.catalog import language_name
 from core.config import CampaignConfig, FieldName
 from core.markup import Markup
 from core.models import AuditEntry, ConsentRecord, Signature
@@ -44,6 +45,8 @@ async def personal_data(store: Store, campaign: CampaignConfig, turn: Turn) -> M
         parts.append(turn.text(key, at=when(mark.at), reason=mark.reason))
     parts.append(_broadcasts(turn, await store.broadcasts_by(inbound.user_key)))
     parts.append(_audit(turn, await store.audit_of(inbound.user_key)))
+    if chosen := await store.chosen_language(*who):
+        parts.append(turn.text("mydata_chosen_language", language_name=_named(turn, chosen)))
     if state := await store.get_conversation(*who):
         parts.append(_conversation(turn, campaign, state))
     found = [part for part in parts if part.spans]
@@ -62,6 +65,7 @@ def _signature(turn: Turn, signature: Signature, consents: list[ConsentRecord]) 
             label = turn.text(field_key("field", field, signature.country))
             details += turn.text("summary_line", label=label, value=value)
     details += _origin(turn, signature.country, signature.source, signature.referrer_code)
+    details += turn.text("mydata_language", language_name=_named(turn, signature.language))
     values: dict[str, Any] = {  # placeholders; Any: the catalog takes any value
         "slug": signature.petition,
         "signed_at": when(signature.signed_at),
@@ -74,6 +78,11 @@ def _signature(turn: Turn, signature: Signature, consents: list[ConsentRecord]) 
     updates = turn.text("yes" if signature.opted_in else "no")
     key = "mydata_pending" if signature.pending else "mydata_signature"
     return turn.text(key, updates=updates, **values)
+
+
+def _named(turn: Turn, language: str) -> str:
+    """A stored language's name in the reader's language ("Spanish", "inglés")."""
+    return language_name(language, in_sentence=True, reader=turn.inbound.language)
 
 
 def _origin(turn: Turn, country: str | None, source: str | None, referrer: str | None) -> Markup:
@@ -94,7 +103,10 @@ def _consents(turn: Turn, consents: list[ConsentRecord]) -> Markup:
         at = when(consent.at)
         if consent.kind == "processing":
             key = "mydata_consent_processing" if consent.granted else "mydata_consent_revoked"
-            lines += turn.text(key, at=at, version=consent.text_version or "-")
+            language = _named(turn, consent.language or "en")
+            lines += turn.text(
+                key, at=at, version=consent.text_version or "-", language_name=language
+            )
         else:
             key = "mydata_consent_updates_yes" if consent.granted else "mydata_consent_updates_no"
             lines += turn.text(key, at=at)

@@ -31,7 +31,7 @@ class OrganizerCommands:
 
     async def export(self, turn: Turn) -> list[Outbound]:
         """``/export [petition]``: every active signature as a CSV file, in private, audited."""
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         fmt = ExportFormat.CSV
         content, rows = await self._s.exports.as_bytes(
             petition.slug, fmt, turn.inbound.user_key, turn.now

@@ -56,11 +56,11 @@ class SupporterCommands:
         if wanted.referrer_code:
             referrer = await self._s.store.signature_by_ref_code(wanted.referrer_code)
         slug = wanted.petition or (referrer.petition if referrer else None)
-        petition = self._s.campaign.petition(slug) if slug else None
+        petition = turn.campaign.petition(slug) if slug else None
         if petition is None or turn.in_group_without_privacy:
             # An unknown or partial payload (a source alone, a stale referral code) is not an
             # error: the person tapped a link, so they get the normal welcome.
-            default = self._s.campaign.default_petition
+            default = turn.campaign.default_petition
             return [self._welcome(turn), await self._pitch(turn, default)]
         return await self._s.conversation.begin(
             turn, petition, source=wanted.source, referrer_code=wanted.referrer_code
@@ -81,8 +81,8 @@ class SupporterCommands:
 
     async def petitions(self, turn: Turn) -> list[Outbound]:
         lines = Markup()
-        lifecycles = await self._s.lifecycles.all(self._s.campaign.petitions, turn.now)
-        for petition in self._s.campaign.petitions:
+        lifecycles = await self._s.lifecycles.all(turn.campaign.petitions, turn.now)
+        for petition in turn.campaign.petitions:
             count = await self._s.store.count(petition.slug)
             lines += turn.text(
                 "petitions_line",
@@ -96,7 +96,7 @@ class SupporterCommands:
         return [turn.say("petitions", lines=lines)]
 
     async def petition(self, turn: Turn) -> list[Outbound]:
-        return [await self._pitch(turn, petition_from_args(self._s.campaign, turn.inbound.args))]
+        return [await self._pitch(turn, petition_from_args(turn.campaign, turn.inbound.args))]
 
     async def _pitch(self, turn: Turn, petition: PetitionConfig) -> Outbound:
         """The petition's pitch with a Sign button (a link into the private chat in a group)."""
@@ -128,9 +128,7 @@ class SupporterCommands:
 
     async def sign(self, turn: Turn) -> list[Outbound]:
         wanted = parse_payload(list(turn.inbound.args))
-        petition = petition_from_args(
-            self._s.campaign, (wanted.petition,) if wanted.petition else ()
-        )
+        petition = petition_from_args(turn.campaign, (wanted.petition,) if wanted.petition else ())
         return await self._s.conversation.begin(
             turn, petition, source=wanted.source, referrer_code=wanted.referrer_code
         )
@@ -142,7 +140,7 @@ class SupporterCommands:
         return await self._s.conversations.cancel(turn, state)
 
     async def status(self, turn: Turn) -> list[Outbound]:
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         signature = await self._active(turn, petition)
         count = await self._s.store.count(petition.slug)
         key = "status_signed" if signature else "status_not_signed"
@@ -164,18 +162,18 @@ class SupporterCommands:
         return replies
 
     async def share(self, turn: Turn) -> list[Outbound]:
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         signature = await self._active(turn, petition)
         if signature is None:
             return [turn.say("share_needs_signature", petition, slug=petition.slug, private=True)]
         return [turn.reply(share_text(turn, petition, signature), private=True)]
 
     async def withdraw(self, turn: Turn) -> list[Outbound]:
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         return await self._s.withdrawal.begin(turn, petition)
 
     async def mydata(self, turn: Turn) -> list[Outbound]:
-        text = await personal_data(self._s.store, self._s.campaign, turn)
+        text = await personal_data(self._s.store, turn.campaign, turn)
         if text is None:
             return [turn.say("mydata_none", private=True, account=turn.inbound.user_key)]
         return [turn.reply(text, private=True)]

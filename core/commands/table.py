@@ -107,6 +107,8 @@ COMMANDS: tuple[Command, ...] = (
             " messages (a slash command's options are visible to others in the channel)"
         ),
     ),
+    # Typed text may name the language (/language es); menus offer it bare, then buttons.
+    Command("language", Role.SUPPORTER),
 )
 
 BY_NAME: Mapping[str, Command] = {command.name: command for command in COMMANDS}

@@ -84,6 +84,9 @@ def signature_from_row(
         consent_version=consent_text_version(options.consent_version),
         opted_in=_opted_in(row),
         signed_at=options.signed_at,
+        # A paper form is in the petition's own language (its consent text, its version).
+        language=petition.language,
+        consent_language=petition.language,
     )
 
 

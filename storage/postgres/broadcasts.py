@@ -8,6 +8,7 @@ claims of dispatchers no longer alive become ``unknown``; see `storage.postgres.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import asyncpg
@@ -47,8 +48,16 @@ _STILL_WANTS_IT = """
 """
 _BROADCAST_COLUMNS = (
     "id, petition, text, author, origin_platform, origin_chat_id, progress_message_id, status,"
-    " total, created_at, confirmed_at, finished_at"
+    " total, created_at, confirmed_at, finished_at, translations, language"
 )
+# The person's language for a delivery: chosen with /language, else their latest signature's.
+_LANGUAGE = """
+    COALESCE((SELECT l.language FROM languages l
+              WHERE l.platform = d.platform AND l.user_id = d.address),
+             (SELECT s.language FROM signatures s
+              WHERE s.platform = d.platform AND s.user_id = d.address
+              ORDER BY s.id DESC LIMIT 1))
+"""
 
 
 class PostgresBroadcasts(PostgresConnections):
@@ -65,18 +74,26 @@ class PostgresBroadcasts(PostgresConnections):
         return {row["platform"]: row["n"] for row in rows}
 
     async def create_broadcast(
-        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+        self,
+        petition: str | None,
+        text: str,
+        author: str,
+        origin: tuple[str, str],
+        at: datetime,
+        language: str = "en",
     ) -> Broadcast:
         broadcast_id = await self._write(
             lambda db: db.fetchval(
                 "INSERT INTO broadcasts (petition, text, author, origin_platform, origin_chat_id,"
-                " status, created_at) VALUES ($1, $2, $3, $4, $5, 'draft', $6) RETURNING id",
+                " status, created_at, language) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7)"
+                " RETURNING id",
                 petition,
                 text,
                 author,
                 origin[0],
                 origin[1],
                 at,
+                language,
             )
         )
         found = await self.get_broadcast(broadcast_id)
@@ -88,6 +105,18 @@ class PostgresBroadcasts(PostgresConnections):
             f"SELECT {_BROADCAST_COLUMNS} FROM broadcasts WHERE id = $1", broadcast_id
         )
         return _broadcast(rows[0]) if rows else None
+
+    async def set_broadcast_translation(self, broadcast_id: int, language: str, text: str) -> bool:
+        # One statement: the row lock orders two translations of one draft.
+        rows = await self._execute(
+            "UPDATE broadcasts SET translations = ((translations::jsonb)"
+            " || jsonb_build_object($2::text, $3::text))::text"
+            " WHERE id = $1 AND status = 'draft'",
+            broadcast_id,
+            language,
+            text,
+        )
+        return rows == 1
 
     async def confirm_broadcast(
         self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
@@ -177,7 +206,7 @@ class PostgresBroadcasts(PostgresConnections):
                 f"   WHEN {_STILL_WANTS_IT} THEN 'in_flight' ELSE 'skipped' END"
                 " FROM picked, broadcasts b"
                 " WHERE d.id = picked.id AND b.id = d.broadcast_id"
-                " RETURNING d.id, d.address, d.kind, d.status",
+                f" RETURNING d.id, d.address, d.kind, d.status, {_LANGUAGE} AS language",
                 broadcast_id,
                 platform,
                 limit,
@@ -193,6 +222,7 @@ class PostgresBroadcasts(PostgresConnections):
                 platform=platform,
                 address=row["address"],
                 kind=row["kind"],
+                language=row["language"] if row["kind"] == "person" else None,
             )
             for row in sorted(rows, key=lambda row: row["id"])
             if row["status"] == "in_flight"
@@ -346,4 +376,6 @@ class PostgresBroadcasts(PostgresConnections):
 
 
 def _broadcast(row: asyncpg.Record) -> Broadcast:
-    return Broadcast(**{**dict(row), "status": BroadcastStatus(row["status"])})
+    translations = json.loads(row["translations"] or "{}")
+    fields = {**dict(row), "status": BroadcastStatus(row["status"]), "translations": translations}
+    return Broadcast(**fields)

@@ -51,7 +51,8 @@ class PostgresFigures(PostgresConnections):
         first_day = today - timedelta(days=days - 1)
         rows = await self._fetch(
             _SUMS.format(
-                where="dimension IN ('total', 'platform', 'source', 'pending', 'tallied')"
+                where="dimension IN ('total', 'platform', 'source', 'language', 'pending',"
+                " 'tallied')"
                 " OR (dimension = 'day' AND key >= $2)"
             ),
             petition,
@@ -66,6 +67,7 @@ class PostgresFigures(PostgresConnections):
             "total": {},
             "platform": {},
             "source": {},
+            "language": {},
             "day": {},
             "pending": {},
             "tallied": {},
@@ -87,6 +89,7 @@ class PostgresFigures(PostgresConnections):
             pending=by["pending"].get("", 0),
             imported=by["platform"].get(IMPORT_PLATFORM, 0),
             tallied=by["tallied"].get("", 0),
+            by_language=by["language"],
         )
 
     async def daily_counts(self, petition: str) -> list[DayCount]:

@@ -18,20 +18,22 @@ from storage.postgres.figures import TALLY_SHARDS
 
 _INSERT = """
     INSERT INTO signatures (petition, platform, user_id, name, email, email_key, postal_code,
-        country, source, referrer_code, ref_code, opted_in, signed_at, signed_day, pending)
+        country, source, referrer_code, ref_code, opted_in, signed_at, signed_day, pending,
+        language)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-        $12::boolean[], $13::timestamptz[], $14::date[], $15::boolean[])
+        $12::boolean[], $13::timestamptz[], $14::date[], $15::boolean[], $16::text[])
     ON CONFLICT DO NOTHING
     RETURNING id, ref_code
 """
 _CONSENTS = """
-    INSERT INTO consents (signature_id, kind, granted, text_version, at)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::timestamptz[])
+    INSERT INTO consents (signature_id, kind, granted, text_version, language, at)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[],
+        $6::timestamptz[])
 """
 # Counters are locked in this order of dimensions by every writer (as `PostgresStore` does
 # for one signature), so a batch and a signing never wait for each other in a cycle.
-_ORDER = ("pending", "total", "day", "platform", "source", "referrer", "tallied")
+_ORDER = ("pending", "total", "day", "platform", "source", "language", "referrer", "tallied")
 
 
 class PostgresPaper(PostgresConnections):
@@ -46,11 +48,11 @@ class PostgresPaper(PostgresConnections):
             stored = {r["ref_code"]: r["id"] for r in await db.fetch(_INSERT, *columns)}
             new = [row for row in rows if row.ref_code in stored]
             consents = [
-                (stored[row.ref_code], kind, granted, version, row.signed_at)
+                (stored[row.ref_code], kind, granted, version, language, row.signed_at)
                 for row in new
-                for kind, granted, version in (
-                    ("processing", True, row.consent_version),
-                    ("updates", row.opted_in, None),
+                for kind, granted, version, language in (
+                    ("processing", True, row.consent_version, row.consent_language),
+                    ("updates", row.opted_in, None, None),
                 )
             ]
             if consents:
@@ -131,6 +133,7 @@ def _values(new: NewSignature) -> tuple[object, ...]:
         new.signed_at,
         new.signed_at.date(),
         new.pending,
+        new.language,
     )
 
 
@@ -149,6 +152,7 @@ def _keys(new: NewSignature) -> list[tuple[str, str]]:
         ("day", new.signed_at.date().isoformat()),
         ("platform", new.platform),
         ("source", new.source or "direct"),
+        ("language", new.language),
     ]
     if new.referrer_code:
         keys.append(("referrer", new.referrer_code))

@@ -44,7 +44,9 @@ _SIGNATURE_COLUMNS = """
         ORDER BY id DESC LIMIT 1) AS consent_at,
     (SELECT at FROM consents WHERE signature_id = s.id AND kind = 'updates'
         ORDER BY id DESC LIMIT 1) AS opted_in_at,
-    s.pending
+    s.pending, s.language,
+    (SELECT language FROM consents WHERE signature_id = s.id AND kind = 'processing'
+        ORDER BY id DESC LIMIT 1) AS consent_language
 """
 _CODE_COLUMNS = (
     "signature_id, code_hash, expires_at, wrong_tries, emails_sent, last_sent_at, send_due_at,"
@@ -124,6 +126,29 @@ class PostgresStore(
             "DELETE FROM conversations WHERE platform = $1 AND user_id = $2", platform, user_id
         )
 
+    # Languages
+
+    async def chosen_language(self, platform: str, user_id: str) -> str | None:
+        language: str | None = await self._fetchval(
+            "SELECT language FROM languages WHERE platform = $1 AND user_id = $2",
+            platform,
+            user_id,
+        )
+        return language
+
+    async def choose_language(
+        self, platform: str, user_id: str, language: str, at: datetime
+    ) -> None:
+        await self._execute(
+            "INSERT INTO languages (platform, user_id, language, chosen_at)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (platform, user_id)"
+            " DO UPDATE SET language = excluded.language, chosen_at = excluded.chosen_at",
+            platform,
+            user_id,
+            language,
+            at,
+        )
+
     # Signatures
 
     async def add_signature(self, new: NewSignature) -> Signature:
@@ -131,8 +156,8 @@ class PostgresStore(
             signature_id: int = await db.fetchval(
                 "INSERT INTO signatures (petition, platform, user_id, name, email, email_key,"
                 " postal_code, country, source, referrer_code, ref_code, opted_in, signed_at,"
-                " signed_day, pending) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                " $12, $13, $14, $15) RETURNING id",
+                " signed_day, pending, language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+                " $10, $11, $12, $13, $14, $15, $16) RETURNING id",
                 new.petition,
                 new.platform,
                 new.user_id,
@@ -148,13 +173,21 @@ class PostgresStore(
                 new.signed_at,
                 new.signed_at.date(),
                 new.pending,
+                new.language,
             )
             await db.executemany(
-                "INSERT INTO consents (signature_id, kind, granted, text_version, at)"
-                " VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO consents (signature_id, kind, granted, text_version, language, at)"
+                " VALUES ($1, $2, $3, $4, $5, $6)",
                 [
-                    (signature_id, "processing", True, new.consent_version, new.signed_at),
-                    (signature_id, "updates", new.opted_in, None, new.signed_at),
+                    (
+                        signature_id,
+                        "processing",
+                        True,
+                        new.consent_version,
+                        new.consent_language,
+                        new.signed_at,
+                    ),
+                    (signature_id, "updates", new.opted_in, None, None, new.signed_at),
                 ],
             )
             keys = _PENDING if new.pending else _tally_keys(new.signed_at.date().isoformat(), new)
@@ -213,7 +246,8 @@ class PostgresStore(
 
     async def consents_of(self, platform: str, user_id: str) -> list[ConsentRecord]:
         rows = await self._fetch(
-            "SELECT c.signature_id, c.kind, c.granted, c.text_version, c.at FROM consents c"
+            "SELECT c.signature_id, c.kind, c.granted, c.text_version, c.language, c.at"
+            " FROM consents c"
             " JOIN signatures s ON s.id = c.signature_id"
             " WHERE s.platform = $1 AND s.user_id = $2 ORDER BY c.id",
             platform,
@@ -225,6 +259,7 @@ class PostgresStore(
                 kind=row["kind"],
                 granted=row["granted"],
                 text_version=row["text_version"],
+                language=row["language"],
                 at=row["at"],
             )
             for row in rows
@@ -236,7 +271,8 @@ class PostgresStore(
                 "UPDATE signatures SET name = NULL, email = NULL, email_key = NULL,"
                 " postal_code = NULL, opted_in = false, withdrawn_at = $2"
                 " WHERE id = $1 AND withdrawn_at IS NULL"
-                " RETURNING petition, platform, source, referrer_code, signed_day, pending",
+                " RETURNING petition, platform, source, referrer_code, language, signed_day,"
+                " pending",
                 signature_id,
                 at,
             )
@@ -260,7 +296,7 @@ class PostgresStore(
             row = await db.fetchrow(
                 "UPDATE signatures SET pending = false"
                 " WHERE id = $1 AND withdrawn_at IS NULL AND pending"
-                " RETURNING petition, platform, source, referrer_code, signed_day",
+                " RETURNING petition, platform, source, referrer_code, language, signed_day",
                 signature_id,
             )
             if row is None:
@@ -380,17 +416,28 @@ _PENDING = [("pending", "")]
 def _counted_keys(row: asyncpg.Record) -> list[tuple[str, str]]:
     """The counters a confirmed signature is in, from its row."""
     day: str = row["signed_day"].isoformat()
-    return _tally_keys(day, row["platform"], row["source"], row["referrer_code"])
+    return _tally_keys(day, row["platform"], row["source"], row["referrer_code"], row["language"])
 
 
 def _tally_keys(
-    day: str, signer: NewSignature | str, source: str | None = None, referrer: str | None = None
+    day: str,
+    signer: NewSignature | str,
+    source: str | None = None,
+    referrer: str | None = None,
+    language: str | None = None,
 ) -> list[tuple[str, str]]:
     if isinstance(signer, NewSignature):
         platform, source, referrer = signer.platform, signer.source, signer.referrer_code
+        language = signer.language
     else:
         platform = signer
-    keys = [("total", ""), ("day", day), ("platform", platform), ("source", source or "direct")]
+    keys = [
+        ("total", ""),
+        ("day", day),
+        ("platform", platform),
+        ("source", source or "direct"),
+        ("language", language or "en"),
+    ]
     if referrer:
         keys.append(("referrer", referrer))
     return keys
@@ -428,4 +475,6 @@ def _signature(row: asyncpg.Record) -> Signature:
         consent_at=row["consent_at"],
         opted_in_at=row["opted_in_at"],
         pending=row["pending"],
+        language=row["language"] or "en",
+        consent_language=row["consent_language"] or "en",
     )

@@ -30,6 +30,18 @@ class MemoryBroadcasts:
         self.unreachable: dict[tuple[str, str], UnreachableMark] = {}
         self.reported: set[int] = set()
 
+    def _language_of(self, row: dict) -> str | None:
+        """Chosen with /language, else the person's latest signature's."""
+        chosen: dict[tuple[str, str], str] = getattr(self, "languages", {})
+        if (row["platform"], row["address"]) in chosen:
+            return chosen[(row["platform"], row["address"])]
+        theirs = [
+            s
+            for s in self.signatures
+            if (s.platform, s.user_id) == (row["platform"], row["address"])
+        ]
+        return theirs[-1].language if theirs else None
+
     def _audience(self, petition: str | None) -> list[tuple[str, str]]:
         people: dict[tuple[str, str], None] = {}
         for s in self.signatures:
@@ -52,9 +64,16 @@ class MemoryBroadcasts:
         return counts
 
     async def create_broadcast(
-        self, petition: str | None, text: str, author: str, origin: tuple[str, str], at: datetime
+        self,
+        petition: str | None,
+        text: str,
+        author: str,
+        origin: tuple[str, str],
+        at: datetime,
+        language: str = "en",
     ) -> Broadcast:
         broadcast = Broadcast(
+            language=language,
             id=len(self.broadcasts) + 1,
             petition=petition,
             text=text,
@@ -69,6 +88,14 @@ class MemoryBroadcasts:
 
     async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
         return self.broadcasts.get(broadcast_id)
+
+    async def set_broadcast_translation(self, broadcast_id: int, language: str, text: str) -> bool:
+        broadcast = self.broadcasts.get(broadcast_id)
+        if broadcast is None or broadcast.status is not BroadcastStatus.DRAFT:
+            return False
+        translations = {**broadcast.translations, language: text}
+        self.broadcasts[broadcast_id] = broadcast.model_copy(update={"translations": translations})
+        return True
 
     async def confirm_broadcast(
         self, broadcast_id: int, channels: list[tuple[str, str]], at: datetime
@@ -146,7 +173,9 @@ class MemoryBroadcasts:
         for row in self._rows(broadcast_id, state=DeliveryState.PENDING, platform=platform)[:limit]:
             if row["kind"] == "channel" or (row["platform"], row["address"]) in wanted:
                 row["state"] = DeliveryState.IN_FLIGHT
-                claimed.append(Delivery(**{k: row[k] for k in Delivery.model_fields}))
+                fields = {k: row[k] for k in Delivery.model_fields if k != "language"}
+                language = self._language_of(row) if row["kind"] == "person" else None
+                claimed.append(Delivery(**fields, language=language))
             else:
                 row["state"] = DeliveryState.SKIPPED
         return claimed

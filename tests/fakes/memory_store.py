@@ -44,6 +44,15 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
         self.audit: list[AuditEntry] = []
         self.email_codes: dict[int, EmailCode] = {}
         self.offline_tallies: list[Tally] = []
+        self.languages: dict[tuple[str, str], str] = {}
+
+    async def chosen_language(self, platform: str, user_id: str) -> str | None:
+        return self.languages.get((platform, user_id))
+
+    async def choose_language(
+        self, platform: str, user_id: str, language: str, at: datetime
+    ) -> None:
+        self.languages[(platform, user_id)] = language
 
     async def get_conversation(self, platform: str, user_id: str) -> ConversationState | None:
         raw = self.conversations.get((platform, user_id))
@@ -80,6 +89,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
                 kind="processing",
                 granted=True,
                 text_version=new.consent_version,
+                language=new.consent_language,
                 at=new.signed_at,
             ),
             ConsentRecord(
@@ -202,6 +212,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
                 Counter(s.source or "direct" for s in active)
                 + Counter({TALLY_SOURCE: self._tallied(petition)})
             ),
+            by_language=dict(Counter(s.language for s in active)),
             top_referrers=tuple(sorted(referrers.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
             pending=await self.pending_count(petition),
             imported=sum(s.platform == IMPORT_PLATFORM for s in active),

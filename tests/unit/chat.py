@@ -50,8 +50,10 @@ class Chat:
         private: bool = True,
         group_ids: tuple[str, ...] = (),
         display_name: str = "Tester",
+        language: str | None = None,
     ) -> None:
         self.bot = bot
+        self.language = language  # the platform's, as an adapter reads it
         self.display_name = display_name
         self.user = user
         self.platform = platform
@@ -108,6 +110,7 @@ class Chat:
             user_id=self.user,
             chat_id=self.user if self.private else "-100",
             display_name=self.display_name,
+            language=self.language,
             private=self.private,
             group_ids=self.group_ids,
             **what,

@@ -14,6 +14,7 @@ from core.broadcasts.models import DeliveryState
 from core.catalog import Catalog
 from core.config import FieldName
 from core.prompts import FIELD_TEXTS, field_key
+from core.reports import percent
 from core.roles import Role
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import Chat, campaign
@@ -101,10 +102,69 @@ def test_a_new_language_brings_its_own_plural_forms_without_code(tmp_path: Path)
         n: catalog.render("count", "es-MX", title="T", count=n).to_plain_text()
         for n in (1, 2, 1_000_000)
     }
-    assert said == {1: "T: 1 firma.", 2: "T: 2 firmas.", 1_000_000: "T: 1,000,000 de firmas."}
+    assert said == {1: "T: 1 firma.", 2: "T: 2 firmas.", 1_000_000: "T: 1.000.000 de firmas."}
     # A phrase the language lacks comes from English, with English's rule.
     assert (
         catalog.render("export_ready", "es", title="T", rows=1)
         .to_plain_text()
         .startswith("T: 1 signature exported")
+    )
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def _placeholders(template: str) -> set[str]:
+    return set(PLACEHOLDER.findall(template))
+
+
+def test_spanish_ships_beside_english() -> None:
+    assert {"en", "es"} <= Catalog.load().languages
+
+
+@pytest.mark.parametrize("language", sorted(Catalog.load().languages - {"en"}))
+def test_every_catalog_has_every_english_key_with_the_same_placeholders(language: str) -> None:
+    catalog = Catalog.load()
+    own = catalog.messages_of(language)
+    assert set(own) == catalog.keys, (
+        f"missing {sorted(catalog.keys - set(own))}, unknown {sorted(set(own) - catalog.keys)}"
+    )
+    for key in catalog.keys:
+        assert _placeholders(own[key]) == _placeholders(catalog.template(key)), key
+    english = catalog.plural_phrases("en")
+    assert set(catalog.plural_phrases(language)) == set(english)
+    needed = Locale.parse(language).plural_form.tags | {"other"}
+    for name, forms in catalog.plural_phrases(language).items():
+        assert set(forms) == needed, (name, sorted(forms))
+        wanted = set().union(*(_placeholders(text) for text in english[name].values()))
+        for form, text in forms.items():
+            assert _placeholders(text) <= wanted | {"n"}, (name, form)
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [
+        ("en", 0, "T: 0 signatures,"),
+        ("en", 1, "T: 1 signature,"),
+        ("en", 2, "T: 2 signatures,"),
+        ("en", 1_000_000, "T: 1,000,000 signatures,"),
+        ("es", 0, "T: 0 firmas,"),
+        ("es", 1, "T: 1 firma,"),
+        ("es", 2, "T: 2 firmas,"),
+        ("es", 1_000_000, "T: 1.000.000 de firmas,"),
+        ("es-ES", 100_000, "T: 100.000 firmas,"),
+        ("en-US", 100_000, "T: 100,000 signatures,"),
+    ],
+)
+def test_shipped_plurals_and_numbers_read_right(language: str, count: int, expected: str) -> None:
+    said = Catalog.load().render("count", language, title="T", count=count, percent=0, goal=10)
+    assert said.to_plain_text().startswith(expected)
+
+
+def test_a_percentage_is_written_as_the_language_writes_decimals() -> None:
+    catalog = Catalog.load()
+    values = {"title": "T", "count": 425, "percent": percent(425, 1000), "goal": 1000}
+    assert "42.5% of the goal of 1,000" in catalog.render("count", "en", **values).to_plain_text()
+    assert (
+        "el 42,5 % del objetivo de 1.000" in catalog.render("count", "es", **values).to_plain_text()
     )

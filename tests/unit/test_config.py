@@ -253,3 +253,57 @@ def test_a_retention_without_a_closing_date_is_named() -> None:
     data["petitions"][0]["closes_at"] = tomllib.loads("t = 2027-03-01T00:00:00Z")["t"]
     petition = parse_config(data).campaign.default_petition
     assert petition.purge_due_at() == petition.closes_at + timedelta(days=90)
+
+
+def test_the_example_campaign_ships_its_spanish_texts() -> None:
+    petition = load_config(EXAMPLE).campaign.default_petition
+    spanish = petition.in_language("es")
+    assert spanish.title == "No te presentes, Joe" and spanish.slug == petition.slug
+    assert spanish.consent_version == "2026-11-v1-es" and petition.consent_language("es") == "es"
+    assert spanish.goal == petition.goal and spanish.site_url == petition.site_url
+    assert petition.in_language("en") == petition
+
+
+def test_a_translation_leaves_out_what_falls_back_to_the_default_language() -> None:
+    data = example()
+    data["petitions"][0]["translations"] = {"es": {"title": "Título"}}
+    petition = parse_config(data).campaign.default_petition
+    spanish = petition.in_language("es")
+    assert (spanish.title, spanish.pitch) == ("Título", petition.pitch)
+    assert spanish.consent_text == petition.consent_text
+    assert petition.consent_language("es") == "en"  # the English consent text was shown
+
+
+def test_translation_problems_are_named_with_their_keys() -> None:
+    data = example()
+    data["petitions"][0]["messages"] = {"count": "{title}: {count:signatures} and {oops}"}
+    data["petitions"][0]["translations"] = {
+        "es": {"messages": {"count": "**{title}**: {count:signatures}."}},
+        "xx": {"title": "X"},
+        "en": {"title": "Same"},
+    }
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    problems = "\n".join(caught.value.problems)
+    assert "petitions[0].messages: count: {oops} is not filled in this message" in problems
+    assert (
+        "petitions[0].translations.es.messages: count: lacks {goal}, {percent},"
+        " which the English message says"
+    ) in problems
+    assert (
+        "petitions[0].translations.xx: 'xx' is not a shipped language (core/locales has en, es)"
+    ) in problems
+
+
+def test_a_translated_consent_text_needs_its_own_version() -> None:
+    data = example()
+    data["petitions"][0]["translations"] = {"es": {"consent_text": "Texto"}}
+    data["petitions"][1:] = []
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert "consent_text and consent_version go together" in "\n".join(caught.value.problems)
+    data["petitions"][0]["translations"] = {"es": {"title": "T"}}
+    data["petitions"][0]["language"] = "es"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert "translations.es is the petition's own language" in "\n".join(caught.value.problems)

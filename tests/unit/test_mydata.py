@@ -21,7 +21,7 @@ from core.bot import PetitionBot
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.pacing import Pacer
 from core.broadcasts.worker import DeliveryWorker
-from core.catalog import Catalog
+from core.catalog import Catalog, language_name
 from storage import SqliteStore
 from tests.fakes.fake_sender import FakeSender
 from tests.fakes.memory_store import MemoryStore
@@ -50,12 +50,20 @@ def signature_shown(row: Row) -> list[str]:
     shown += [str(row[column]) for column in kept if row[column] is not None]
     if row["withdrawn_at"] is not None:
         shown.append(f"withdrawn on {when(row['withdrawn_at'])}")
-    return shown
+    name = language_name(str(row["language"]), in_sentence=True, reader="en")
+    return [*shown, said("mydata_language", language_name=name)]
+
+
+def language_shown(row: Row) -> list[str]:
+    name = language_name(str(row["language"]), in_sentence=True, reader="en")
+    return [said("mydata_chosen_language", language_name=name)]
 
 
 def consent_shown(row: Row) -> list[str]:
     if row["kind"] == "processing":
-        return [said("mydata_consent_processing", at=when(row["at"]), version=row["text_version"])]
+        at, version = when(row["at"]), row["text_version"]
+        name = language_name(str(row["language"]), in_sentence=True, reader="en")
+        return [said("mydata_consent_processing", at=at, version=version, language_name=name)]
     key = "mydata_consent_updates_yes" if row["granted"] else "mydata_consent_updates_no"
     return [said(key, at=when(row["at"]))]
 
@@ -104,6 +112,7 @@ SHOWN_AS: dict[str, Callable[[Row], list[str]]] = {
     "broadcasts": broadcast_shown,
     "conversations": conversation_shown,
     "audit_log": audit_shown,
+    "languages": language_shown,
 }
 
 
@@ -190,6 +199,7 @@ async def test_mydata_shows_every_row_of_every_table_that_holds_the_person(
     clock.advance(minutes=1)
     await person.send("/stop")
     await person.send("/count")
+    await person.send("/language en")  # a chosen language is stored about them too
     clock.advance(minutes=1)  # and leaves an announcement half composed
     await person.send(f"/broadcast {SLUG} Hello supporters, a draft")
 
