@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from core.alerts.store import AlertDelivery, BurstStore, Dimension
 from core.catalog import Catalog
@@ -28,12 +29,20 @@ _DIMENSION_KEYS = {
 }
 
 
+class CourierStore(BurstStore, Protocol):
+    """What the courier reads: the alerts due, and the language each moderator chose."""
+
+    async def chosen_language(self, platform: str, user_id: str) -> str | None:
+        """The language the account chose with /language, if any."""
+        ...
+
+
 class AlertCourier:
     """Takes the platform's due alert deliveries and sends each one."""
 
     def __init__(
         self,
-        store: BurstStore,
+        store: CourierStore,
         sender: Sender,
         campaign: CampaignConfig,
         catalog: Catalog,
@@ -50,7 +59,9 @@ class AlertCourier:
         taken = await self._store.take_alert_deliveries(self._sender.platform, BATCH, self._clock())
         for delivery in taken:
             try:
-                result = await self._sender.send_to_user(delivery.user_id, self.message(delivery))
+                language = await self._store.chosen_language(delivery.platform, delivery.user_id)
+                message = self.message(delivery, language)
+                result = await self._sender.send_to_user(delivery.user_id, message)
                 status = result.status
             except Exception:  # a Sender should not raise; the alert is not tried again
                 log.exception("burst alert send raised platform=%s", self._sender.platform)
@@ -59,15 +70,17 @@ class AlertCourier:
                 log.warning("burst alert not delivered platform=%s: %s", delivery.platform, status)
         return len(taken)
 
-    def message(self, delivery: AlertDelivery) -> Outbound:
-        """The alert as a moderator reads it: the dimension and its value, never a person."""
+    def message(self, delivery: AlertDelivery, language: str | None = None) -> Outbound:
+        """The alert as a moderator reads it, in their language: the dimension and its value,
+        never a person."""
         alert = delivery.alert
-        petition = self._campaign.petition(alert.petition)
+        campaign = self._campaign.in_language(language) if language else self._campaign
+        petition = campaign.petition(alert.petition)
         overrides = petition.messages if petition else None
-        dimension = self._catalog.render(_DIMENSION_KEYS[alert.dimension], None, overrides)
+        dimension = self._catalog.render(_DIMENSION_KEYS[alert.dimension], language, overrides)
         text = self._catalog.render(
             "burst_alert",
-            None,
+            language,
             overrides,
             title=petition.title if petition else alert.petition,
             dimension=dimension.to_plain_text(),

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from core.alerts.courier import AlertCourier
-from core.alerts.store import BurstStore
+from core.alerts.courier import AlertCourier, CourierStore
 from core.broadcasts.announcement import Announcements
 from core.broadcasts.pacing import Pacer
 from core.broadcasts.progress import ProgressReporter
@@ -34,7 +33,7 @@ from core.meter import Meter
 log = logging.getLogger(__name__)
 
 
-class DeliveryStore(BroadcastStore, BurstStore, Protocol):
+class DeliveryStore(BroadcastStore, CourierStore, Protocol):
     """What this process's deliveries read and write: broadcasts and burst alerts."""
 
 

@@ -22,7 +22,8 @@ from core.paper.sheet import SheetField, SheetRow
 PAPER_CONSENT = "paper form"
 # Where a sheet comes from, e.g. ``paper:rally-2026-11-12``: a source like any other.
 SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$")
-_YES = frozenset({"yes", "y", "true", "1", "x", "subscribed"})
+# English and Spanish words, as a sheet filled in either may say them.
+_YES = frozenset({"yes", "y", "true", "1", "x", "subscribed", "sí", "si", "s"})
 _NO = frozenset({"no", "n", "false", "0", "", "unsubscribed"})
 
 

@@ -149,3 +149,23 @@ async def test_friends_of_one_referrer_are_a_burst_named_by_the_referral_code() 
         await friend.press("✅ Sign")
     alerts = {(k[1], k[2]) for k in store.burst_alerts}
     assert ("referrer", referrer.ref_code) in alerts
+
+
+async def test_a_moderator_who_chose_spanish_reads_the_alert_in_spanish() -> None:
+    clock, store = Clock(), MemoryStore()
+    bot = watched(clock, store, signatures_per_hour=1)
+    await store.choose_language("telegram", "700", "es", clock.now)
+    telegram = FakeSender("telegram")
+    bot.deliveries.start(telegram)
+    try:
+        await Chat(bot, "1").sign("Jane Doe", "jane@example.org")
+        await Chat(bot, "2").sign("Joe Doe", "joe@example.org")
+        await delivered(telegram, 4)  # platform and domain, to each of two moderators
+        by_address: dict[str, list[str]] = {}
+        for sent in telegram.sent:
+            by_address.setdefault(sent.address, []).append(sent.text)
+        assert any("dominio de correo example.org" in t for t in by_address["700"])
+        assert all("signatures in the last hour" not in t for t in by_address["700"])
+        assert any("email domain example.org" in t for t in by_address["701"])
+    finally:
+        await bot.deliveries.stop_all()

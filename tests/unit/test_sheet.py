@@ -85,3 +85,20 @@ async def test_a_platform_that_takes_no_files_says_where_to_import() -> None:
     supporter = Chat(bot, "alice", platform="console")
     await supporter.send("/import 2026-11")
     assert "only for the campaign team" in supporter.last
+
+
+async def test_a_sheet_filled_in_spanish_opts_in_with_si() -> None:
+    clock, store = Clock(), MemoryStore()
+    bot = PetitionBot(campaign(), store, clock=clock)
+    petition = bot.campaign.default_petition
+    text = (
+        "name,email,zip_code,opted_in\n"
+        "Ana Ruiz,ana@example.org,12345,Sí\n"
+        "Luis Gil,luis@example.org,12345,no\n"
+        "Eva Paz,eva@example.org,12345,quizás\n"
+    )
+    options = ImportOptions(consent_version="v1", signed_at=clock.now)
+    report = await bot.imports.run(petition, sheet(text), options, "cli:ann", clock.now)
+    assert (report.added, report.invalid) == (2, 1)
+    stored = {s.email: s.opted_in for s in store.signatures}
+    assert stored["ana@example.org"] is True and stored["luis@example.org"] is False
