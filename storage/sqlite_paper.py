@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.models import IMPORT_PLATFORM, TALLY_SOURCE, NewSignature, Tally
+from storage.counter_keys import new_signature_keys
 from storage.sqlite_connections import SqliteConnections
 
 # SQLite allows 32,766 parameters per statement; lookups go in chunks well below.
@@ -120,7 +121,7 @@ def _insert_batch(db: sqlite3.Connection, rows: Sequence[NewSignature]) -> list[
         processing = (cursor.lastrowid, "processing", 1, new.consent_version, new.consent_language)
         consents.append((*processing, at))
         consents.append((cursor.lastrowid, "updates", int(new.opted_in), None, None, at))
-        counts.setdefault(new.petition, Counter()).update(_keys(new))
+        counts.setdefault(new.petition, Counter()).update(new_signature_keys(new))
     db.executemany(
         "INSERT INTO consents (signature_id, kind, granted, text_version, language, at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -129,22 +130,6 @@ def _insert_batch(db: sqlite3.Connection, rows: Sequence[NewSignature]) -> list[
     for petition, counted in counts.items():
         _add_counts(db, petition, counted)
     return stored
-
-
-def _keys(new: NewSignature) -> list[tuple[str, str]]:
-    """The counters one stored row adds to (as `SqliteStore.add_signature` counts it)."""
-    if new.pending:
-        return [("pending", "")]
-    keys = [
-        ("total", ""),
-        ("day", new.signed_at.date().isoformat()),
-        ("platform", new.platform),
-        ("source", new.source or "direct"),
-        ("language", new.language),
-    ]
-    if new.referrer_code:
-        keys.append(("referrer", new.referrer_code))
-    return keys
 
 
 def _add_counts(db: sqlite3.Connection, petition: str, counts: Counter[tuple[str, str]]) -> None:

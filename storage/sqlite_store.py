@@ -24,6 +24,7 @@ from core.models import (
 from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
 from storage.batch_reader import BatchReader
+from storage.counter_keys import PENDING_KEYS, counter_keys, new_signature_keys
 from storage.group_commit import GroupCommitWriter
 from storage.migrations import migrate
 from storage.sqlite_broadcasts import SqliteBroadcasts
@@ -174,13 +175,7 @@ class SqliteStore(
                     (signature_id, "updates", int(new.opted_in), None, None, _iso(new.signed_at)),
                 ],
             )
-            keys = (
-                _PENDING
-                if new.pending
-                else _tally_keys(
-                    new.signed_at, new.platform, new.source, new.referrer_code, new.language
-                )
-            )
+            keys = new_signature_keys(new)
             _tally(db, new.petition, keys, +1)
             return signature_id
 
@@ -253,9 +248,9 @@ class SqliteStore(
             db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
             petition, signed_at, platform, source, referrer, language, pending = row
             keys = (
-                _tally_keys(datetime.fromisoformat(signed_at), platform, source, referrer, language)
+                counter_keys(_day(signed_at), platform, source, referrer, language)
                 if not pending
-                else _PENDING
+                else PENDING_KEYS
             )
             _tally(db, petition, keys, -1)
             return True
@@ -281,10 +276,9 @@ class SqliteStore(
             db.execute("UPDATE signatures SET pending = 0 WHERE id = ?", (signature_id,))
             db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
             petition, signed_at, platform, source, referrer, language = row
-            _tally(db, petition, _PENDING, -1)
+            _tally(db, petition, PENDING_KEYS, -1)
             # Counted on the day it was signed, as every other signature is.
-            day = datetime.fromisoformat(signed_at)
-            keys = _tally_keys(day, platform, source, referrer, language)
+            keys = counter_keys(_day(signed_at), platform, source, referrer, language)
             _tally(db, petition, keys, +1)
             return True
 
@@ -400,31 +394,13 @@ def _iso_or_none(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+def _day(signed_at: str) -> str:
+    """The day a stored signing time falls on, as the day counters name it."""
+    return datetime.fromisoformat(signed_at).date().isoformat()
+
+
 def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
-
-
-# The one counter a pending signature is in, until it is confirmed.
-_PENDING = [("pending", "")]
-
-
-def _tally_keys(
-    signed_at: datetime,
-    platform: str,
-    source: str | None,
-    referrer: str | None,
-    language: str | None,
-) -> list[tuple[str, str]]:
-    keys = [
-        ("total", ""),
-        ("day", signed_at.date().isoformat()),
-        ("platform", platform),
-        ("source", source or "direct"),
-        ("language", language or "en"),
-    ]
-    if referrer:
-        keys.append(("referrer", referrer))
-    return keys
 
 
 def _tally(db: sqlite3.Connection, petition: str, keys: list[tuple[str, str]], delta: int) -> None:

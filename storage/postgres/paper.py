@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from core.models import IMPORT_PLATFORM, TALLY_SOURCE, NewSignature, Tally
+from storage.counter_keys import new_signature_keys
 from storage.postgres.connections import Connection, PostgresConnections
 from storage.postgres.figures import TALLY_SHARDS
 
@@ -59,7 +60,7 @@ class PostgresPaper(PostgresConnections):
                 await db.execute(_CONSENTS, *zip(*consents, strict=True))
             counts: dict[str, Counter[tuple[str, str]]] = {}
             for row in new:
-                counts.setdefault(row.petition, Counter()).update(_keys(row))
+                counts.setdefault(row.petition, Counter()).update(new_signature_keys(row))
             for petition, counted in counts.items():
                 await _add_counts(db, petition, counted)
             return [row.ref_code in stored for row in rows]
@@ -141,22 +142,6 @@ def _hit(row: NewSignature, found: set[tuple[str, str, str]]) -> bool:
     by_key = row.email_key is not None and (row.petition, "email_key", row.email_key) in found
     by_account = row.platform == IMPORT_PLATFORM and (row.petition, "user_id", row.user_id) in found
     return by_key or by_account
-
-
-def _keys(new: NewSignature) -> list[tuple[str, str]]:
-    """The counters one stored row adds to (as `PostgresStore.add_signature` counts it)."""
-    if new.pending:
-        return [("pending", "")]
-    keys = [
-        ("total", ""),
-        ("day", new.signed_at.date().isoformat()),
-        ("platform", new.platform),
-        ("source", new.source or "direct"),
-        ("language", new.language),
-    ]
-    if new.referrer_code:
-        keys.append(("referrer", new.referrer_code))
-    return keys
 
 
 async def _add_counts(db: Connection, petition: str, counts: Counter[tuple[str, str]]) -> None:

@@ -20,6 +20,7 @@ from core.errors import StoreUnreachable
 from core.models import AuditEntry, ConsentRecord, EmailCode, NewSignature, Signature
 from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
+from storage.counter_keys import PENDING_KEYS, counter_keys, new_signature_keys
 from storage.postgres.broadcasts import PostgresBroadcasts
 from storage.postgres.claimer import Claimer
 from storage.postgres.connections import Connection
@@ -190,7 +191,7 @@ class PostgresStore(
                     (signature_id, "updates", new.opted_in, None, None, new.signed_at),
                 ],
             )
-            keys = _PENDING if new.pending else _tally_keys(new.signed_at.date().isoformat(), new)
+            keys = new_signature_keys(new)
             await _tally(db, new.petition, [(*key, +1) for key in keys])
             return signature_id
 
@@ -279,7 +280,7 @@ class PostgresStore(
             if row is None:
                 return False
             await db.execute("DELETE FROM email_codes WHERE signature_id = $1", signature_id)
-            keys = _PENDING if row["pending"] else _counted_keys(row)
+            keys = PENDING_KEYS if row["pending"] else _counted_keys(row)
             await _tally(db, row["petition"], [(*key, -1) for key in keys])
             return True
 
@@ -303,7 +304,7 @@ class PostgresStore(
                 return False
             await db.execute("DELETE FROM email_codes WHERE signature_id = $1", signature_id)
             # Counted on the day it was signed, as every other signature is.
-            changes = [(*_PENDING[0], -1), *((*key, +1) for key in _counted_keys(row))]
+            changes = [(*PENDING_KEYS[0], -1), *((*key, +1) for key in _counted_keys(row))]
             await _tally(db, row["petition"], changes)
             return True
 
@@ -408,39 +409,10 @@ def _account(new: NewSignature) -> tuple[str, str, str]:
     return (new.petition, new.platform, new.user_id)
 
 
-# The one counter a pending signature is in, until it is confirmed; listed first wherever a
-# write moves it with others, so every writer locks tally rows in the same order.
-_PENDING = [("pending", "")]
-
-
 def _counted_keys(row: asyncpg.Record) -> list[tuple[str, str]]:
     """The counters a confirmed signature is in, from its row."""
     day: str = row["signed_day"].isoformat()
-    return _tally_keys(day, row["platform"], row["source"], row["referrer_code"], row["language"])
-
-
-def _tally_keys(
-    day: str,
-    signer: NewSignature | str,
-    source: str | None = None,
-    referrer: str | None = None,
-    language: str | None = None,
-) -> list[tuple[str, str]]:
-    if isinstance(signer, NewSignature):
-        platform, source, referrer = signer.platform, signer.source, signer.referrer_code
-        language = signer.language
-    else:
-        platform = signer
-    keys = [
-        ("total", ""),
-        ("day", day),
-        ("platform", platform),
-        ("source", source or "direct"),
-        ("language", language or "en"),
-    ]
-    if referrer:
-        keys.append(("referrer", referrer))
-    return keys
+    return counter_keys(day, row["platform"], row["source"], row["referrer_code"], row["language"])
 
 
 async def _tally(db: Connection, petition: str, changes: list[tuple[str, str, int]]) -> None:

@@ -77,7 +77,19 @@ async def test_an_imported_signature_withdrawn_leaves_the_counts(store: Store) -
     assert await store.withdraw(first.id, NOW)
     stats = await store.stats("p", NOW.date(), 7)
     assert (stats.total, stats.imported) == (1, 1)
+    assert stats.by_language == {"en": 1}  # withdrawn from its language's count too
     assert await store.signed_already([imported(1)]) == [False]
+
+
+async def test_imported_rows_count_in_the_language_of_their_paper_form(store: Store) -> None:
+    spanish = imported(1).model_copy(update={"language": "es", "consent_language": "es"})
+    await store.add_signature(signature("7"))
+    await store.import_signatures([spanish, imported(2)])
+    stats = await store.stats("p", NOW.date(), 7)
+    assert stats.by_language == {"en": 2, "es": 1}
+    assert sum(stats.by_language.values()) == stats.total
+    [row] = await store.signatures_of(IMPORT_PLATFORM, "sheet-1")
+    assert (row.language, row.consent_language) == ("es", "es")
 
 
 async def test_a_tally_joins_the_count_as_its_own_source(store: Store) -> None:
