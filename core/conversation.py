@@ -174,10 +174,12 @@ class SigningConversation:
             return [turn.say("button_not_now", petition), prompt(turn, state, petition)]
         return await self._save_and_prompt(turn, state, petition)
 
-    async def refusal(self, turn: Turn, petition: PetitionConfig) -> list[Outbound] | None:
+    async def refusal(
+        self, turn: Turn, petition: PetitionConfig, *, fresh: bool = False
+    ) -> list[Outbound] | None:
         """The answer to a signing attempt when the petition is not open (not yet, paused or
         closed), with its count; ``None`` when it takes signatures."""
-        lifecycle = await self._lifecycles.of(petition, turn.now)
+        lifecycle = await self._lifecycles.of(petition, turn.now, fresh=fresh)
         if lifecycle is PetitionLifecycle.OPEN:
             return None
         count = await self._store.count(petition.slug)
@@ -195,11 +197,11 @@ class SigningConversation:
         ]
 
     async def _stopped(
-        self, turn: Turn, state: SigningState, petition: PetitionConfig
+        self, turn: Turn, state: SigningState, petition: PetitionConfig, *, fresh: bool = False
     ) -> list[Outbound] | None:
         """At every step: if the petition stopped taking signatures (paused, closed) since
         the signing began, the answer, and nothing typed into it is kept."""
-        refusal = await self.refusal(turn, petition)
+        refusal = await self.refusal(turn, petition, fresh=fresh)
         if refusal is not None:
             await self._store.delete_conversation(state.platform, state.user_id)
         return refusal
@@ -253,6 +255,9 @@ class SigningConversation:
     async def _finish(
         self, turn: Turn, state: SigningState, petition: PetitionConfig
     ) -> list[Outbound]:
+        # What counts is decided here: a pause made a moment ago in any process holds.
+        if (refusal := await self._stopped(turn, state, petition, fresh=True)) is not None:
+            return refusal
         language = turn.inbound.language or petition.language
         outcome = await sign(self._store, petition, state, turn.now, language)
         await self._store.delete_conversation(state.platform, state.user_id)

@@ -132,7 +132,8 @@ class PublicFeed:
         return PublicCount(
             slug=petition.slug,
             title=petition.title,
-            status=(await self._lifecycles.of(petition, now)).value,
+            # Fresh: the snapshot itself is kept for `max_age`, one read per petition then.
+            status=(await self._lifecycles.of(petition, now, fresh=True)).value,
             count=stats.total,
             goal=petition.goal,
             percent=percent(stats.total, petition.goal),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.bot import PetitionBot
-from core.config import CampaignConfig
+from core.config import CampaignConfig, PetitionLifecycle
+from core.lifecycle import Lifecycles
 from core.public_feed import PublicFeed
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import Chat, Clock, campaign
@@ -143,3 +144,24 @@ async def test_only_organizers_pause_and_a_closed_petition_is_not_paused() -> No
     assert await store.paused_petitions() == {}
     await organizer.send("/pause no-such-petition")
     assert "no-such-petition" in organizer.last
+
+
+async def test_the_steps_of_a_signing_see_another_process_pause_within_a_second() -> None:
+    clock, store = Clock(), MemoryStore()  # one store, two processes' Lifecycles
+    seconds = [100.0]
+    here, there = Lifecycles(store, lambda: seconds[0]), Lifecycles(store)
+    petition = campaign().default_petition
+    assert await here.of(petition, clock.now) is PetitionLifecycle.OPEN
+    await there.pause(petition, "telegram:1", clock.now)
+    # Within a second a step may still see the read it made; what counts never does.
+    assert await here.of(petition, clock.now) is PetitionLifecycle.OPEN
+    assert await here.of(petition, clock.now, fresh=True) is PetitionLifecycle.PAUSED
+    await there.resume(petition, "telegram:1", clock.now)
+    seconds[0] += 1.5
+    assert await here.of(petition, clock.now) is PetitionLifecycle.OPEN
+    await there.pause(petition, "telegram:1", clock.now)
+    seconds[0] += 1.5
+    assert await here.of(petition, clock.now) is PetitionLifecycle.PAUSED
+    # Its own pause and resume are seen at once.
+    await here.resume(petition, "telegram:1", clock.now)
+    assert await here.of(petition, clock.now) is PetitionLifecycle.OPEN
