@@ -22,6 +22,7 @@ from core.errors import BadInput
 from core.models import AuditEntry, NewSignature
 from core.paper.rows import ImportOptions, RowRejected, identity_key, signature_from_row
 from core.paper.sheet import Sheet, SheetField, SheetRow
+from core.prompts import field_key
 from core.store import Store
 
 BATCH_SIZE = 1000
@@ -100,8 +101,13 @@ class SignatureImport:
     ) -> ImportReport:
         """Import every row of ``sheet`` (with ``dry_run``, only say what would happen);
         audited at ``at`` as ``signatures_imported``, with counts only."""
-        check_columns(petition, sheet)
         run = _Run(self._store, self._catalog, petition, language)
+        try:
+            check_columns(petition, sheet)
+        except ImportRefused as exc:
+            if "field" in exc.values:  # the field as the organizer's language names it
+                exc.values["field"] = run.field_noun(str(exc.values["field"]))
+            raise
         await run.read(sheet, options, progress)
         report = ImportReport(
             petition=petition.slug,
@@ -202,6 +208,8 @@ class _Run:
             new = signature_from_row(row, self._petition, options)
         except RowRejected as exc:
             values = dict(exc.values)
+            if "field" in values:
+                values["field"] = self.field_noun(str(values["field"]))
             if "problem" in values:
                 values["problem"] = self._text(str(values["problem"]))
             self._reject(row, self._text(exc.key, **values), duplicate=False)
@@ -231,6 +239,11 @@ class _Run:
             else:
                 reason = "import_reject_signed" if new.email else "import_reject_imported"
                 self._reject(row, self._text(reason), duplicate=True)
+
+    def field_noun(self, field: str) -> str:
+        """A field as the catalog names it in a sentence ("ZIP code", "código postal")."""
+        key = field_key("detail", FieldName(field), self._petition.country)
+        return self._text(key)
 
     def _reject(self, row: SheetRow, reason: str, duplicate: bool) -> None:
         self.rejected.append(

@@ -20,9 +20,9 @@ ROWS = 10_000
 BAD_EVERY = 199  # lines 199, 398, ...: 50 bad rows spread over the sheet
 HEADER = ["first_name", "last_name", "email", "zip_code", "opted_in"]
 BAD_ROWS = [
-    (["Ann", "Lee", "ann-at-example.org", "12345", ""], "email: That doesn't look like"),
+    (["Ann", "Lee", "ann-at-example.org", "12345", ""], "email address: That doesn't look like"),
     (["", "", "noname@example.org", "12345", ""], "no name"),
-    (["Bo", "Ray", "bo@example.org", "1234", ""], "postal_code: A ZIP code has 5 digits"),
+    (["Bo", "Ray", "bo@example.org", "1234", ""], "ZIP code: A ZIP code has 5 digits"),
     (["Cy", "Tan", "cy@example.org", "12345", "maybe"], "opted_in: write yes or no"),
     (["=HYPERLINK(1)", "", "f@example.org", "12345", ""], "name: A name can't start with"),
 ]
@@ -164,7 +164,7 @@ def test_a_sheet_without_a_column_the_petition_needs_is_refused(tmp_path: Path) 
     (tmp_path / "s.csv").write_text("first_name,email\nJane,jane@example.org\n", encoding="utf-8")
     result = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
     assert result.returncode == 2
-    assert "no column for postal_code" in result.stderr
+    assert "no column for ZIP code" in result.stderr
     bad_map = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1", "--map", "x")
     assert bad_map.returncode == 2 and "should be COLUMN=field" in bad_map.stderr
 

@@ -74,7 +74,7 @@ async def test_an_import_logs_counts_and_never_a_person(caplog: pytest.LogCaptur
     without_zip = sheet("name,email\nJane,jane@example.org\n")
     with pytest.raises(ImportRefused) as refused:
         await bot.imports.run(petition, without_zip, options, "cli:ann", clock.now)
-    assert refused.value.values == {"field": "postal_code"}
+    assert refused.value.values == {"field": "ZIP code"}
 
 
 async def test_a_platform_that_takes_no_files_says_where_to_import() -> None:
