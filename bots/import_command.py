@@ -4,6 +4,7 @@ command line, through the same core use cases as the chat's ``/import``."""
 from __future__ import annotations
 
 import argparse
+import codecs
 import getpass
 import logging
 import os
@@ -63,6 +64,9 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
                     petition, sheet, options, actor, utc_now(), progress=advance
                 )
     except (SheetUnreadable, ImportRefused) as exc:
+        if exc.message_key.startswith("import_not_utf8"):
+            # The file is decoded a chunk ahead of the rows: the line is where the byte is.
+            exc.values["line"] = _first_line_not_utf8(path) or exc.values["line"]
         text = core.catalog.render(exc.message_key, None, petition.messages, **exc.values)
         print(render_terminal(text, color=False), file=sys.stderr)
         return EXIT_USAGE
@@ -170,6 +174,18 @@ def _count_lines(path: Path) -> int:
     """The file's lines, for the progress bar's total (rows are at most that many)."""
     with path.open("rb") as raw:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b""))
+
+
+def _first_line_not_utf8(path: Path) -> int | None:
+    """The line of the file's first byte that is not UTF-8 (``None`` if every one is)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _signed_at(day: date | None) -> datetime:

@@ -21,7 +21,7 @@ from core.config import FieldName, PetitionConfig
 from core.errors import BadInput
 from core.models import AuditEntry, NewSignature
 from core.paper.rows import ImportOptions, RowRejected, identity_key, signature_from_row
-from core.paper.sheet import Sheet, SheetField, SheetRow
+from core.paper.sheet import Sheet, SheetField, SheetRow, SheetUnreadable
 from core.prompts import field_key
 from core.store import Store
 
@@ -108,16 +108,17 @@ class SignatureImport:
             if "field" in exc.values:  # the field as the organizer's language names it
                 exc.values["field"] = run.field_noun(str(exc.values["field"]))
             raise
-        await run.read(sheet, options, progress)
-        report = ImportReport(
-            petition=petition.slug,
-            source=options.source,
-            header=tuple(sheet.header),
-            rows=run.rows,
-            added=run.added,
-            rejected=tuple(sorted(run.rejected, key=lambda r: r.line)),
-            dry_run=options.dry_run,
-        )
+        try:
+            await run.read(sheet, options, progress)
+        except SheetUnreadable as exc:
+            if options.dry_run or not run.added:
+                raise
+            # Batches before the bad line are stored already: say so, and audit them.
+            await self._audit(run.report(sheet, options), actor, at, f" stopped={exc.message_key}")
+            raise SheetUnreadable(
+                f"{exc.message_key}_after", added=run.added, **exc.values
+            ) from exc
+        report = run.report(sheet, options)
         if not options.dry_run:
             await self._audit(report, actor, at)
         log.info(
@@ -130,10 +131,12 @@ class SignatureImport:
         )
         return report
 
-    async def _audit(self, report: ImportReport, actor: str, at: datetime) -> None:
+    async def _audit(
+        self, report: ImportReport, actor: str, at: datetime, stopped: str = ""
+    ) -> None:
         detail = (
             f"source={report.source} rows={report.rows} added={report.added}"
-            f" invalid={report.invalid} duplicates={report.duplicates}"
+            f" invalid={report.invalid} duplicates={report.duplicates}{stopped}"
         )
         await self._store.record_audit(
             AuditEntry(
@@ -200,6 +203,18 @@ class _Run:
         await self.store(batch, options.dry_run)
         if progress is not None:
             progress(sheet.line)
+
+    def report(self, sheet: Sheet, options: ImportOptions) -> ImportReport:
+        """What the run has done so far."""
+        return ImportReport(
+            petition=self._petition.slug,
+            source=options.source,
+            header=tuple(sheet.header),
+            rows=self.rows,
+            added=self.added,
+            rejected=tuple(sorted(self.rejected, key=lambda r: r.line)),
+            dry_run=options.dry_run,
+        )
 
     def accept(self, row: SheetRow, options: ImportOptions) -> NewSignature | None:
         """The row's signature, unless it is invalid or repeats an earlier row."""

@@ -215,3 +215,23 @@ def test_an_export_carries_imported_rows_and_names_the_tallies_it_leaves_out(
     assert "Not in the file: 5 signatures counted in tallies" in chat(
         tmp_path, ["/export"], user="organizer"
     )
+
+
+def test_a_sheet_broken_after_its_first_batches_says_what_was_stored(tmp_path: Path) -> None:
+    """Rows go in a batch at a time: a bad line after the first batch can't undo it, so the
+    organizer is told how many went in (not "nothing was imported"), and it is audited."""
+    people = "".join(f"P{i},Quux,p{i}@example.org,12345\n" for i in range(1500))
+    (tmp_path / "s.csv").write_bytes(
+        ("first_name,last_name,email,zip_code\n" + people).encode() + b"Ren\xe9,Roe,r@x.org,1\n"
+    )
+    result = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
+    assert result.returncode == 2
+    assert "Line 1,502 is not UTF-8 text" in result.stderr
+    assert "added from the lines before it: 1,000 signatures" in result.stderr
+    assert count(tmp_path) == 1000
+    [(detail,)] = rows(tmp_path, "SELECT detail FROM audit_log")
+    assert "added=1000" in detail and detail.endswith("stopped=import_not_utf8")
+    (tmp_path / "s.csv").write_text("first_name,last_name,email,zip_code\n" + people)
+    again = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
+    assert "1,500 rows read, 500 signatures added." in again.stdout
+    assert count(tmp_path) == 1500

@@ -102,3 +102,23 @@ async def test_a_sheet_filled_in_spanish_opts_in_with_si() -> None:
     assert (report.added, report.invalid) == (2, 1)
     stored = {s.email: s.opted_in for s in store.signatures}
     assert stored["ana@example.org"] is True and stored["luis@example.org"] is False
+
+
+async def test_a_quote_left_open_after_the_first_batch_says_how_many_went_in() -> None:
+    clock, store = Clock(), MemoryStore()
+    bot = PetitionBot(campaign(), store, clock=clock)
+    petition = bot.campaign.default_petition
+    people = "".join(f"P{i} Quux,p{i}@example.org,12345\n" for i in range(1500))
+    text = "name,email,zip_code\n" + people + 'Ren "Roe,"r@example.org,12345\n'
+    options = ImportOptions(consent_version="v1", signed_at=clock.now)
+    with pytest.raises(SheetUnreadable) as stopped:
+        await bot.imports.run(petition, sheet(text), options, "cli:ann", clock.now)
+    assert stopped.value.message_key == "import_broken_csv_after"
+    assert stopped.value.values == {"line": 1502, "added": 1000}
+    assert await store.count(petition.slug) == 1000
+    [audited] = store.audit
+    assert "added=1000" in (audited.detail or "")
+    dry = options.model_copy(update={"dry_run": True})
+    with pytest.raises(SheetUnreadable) as dry_stop:  # nothing stored: nothing to tell
+        await bot.imports.run(petition, sheet(text), dry, "cli:ann", clock.now)
+    assert dry_stop.value.message_key == "import_broken_csv"
