@@ -3,21 +3,15 @@
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from html import escape
 
 from aiohttp import web
-from babel import Locale
-from babel.numbers import format_decimal
 
 from bots.web.context import context_of
 from bots.web.feed import petition_or_404
-from bots.web.language import page_language
+from bots.web.language import ENGLISH, PageWords, page_language
 from core.bot import utc_now
-from core.catalog import Catalog
-from core.config import PetitionConfig
 from core.public_feed import STATUS_NOTES, PublicCount
 
 routes = web.RouteTableDef()
@@ -78,58 +72,6 @@ aria-valuemin="0" aria-valuemax="{goal}" aria-valuenow="{count}">
 """
 
 
-@dataclass(frozen=True)
-class WidgetWords:
-    """The widget's words in one language: its nouns by plural form, for the page and its
-    script (which picks the form for each live count with the browser's Intl rules)."""
-
-    language: str
-    noun: dict[str, str]
-    of_goal: str
-    sign_on: str  # with {platform}
-    progress: str
-
-    @classmethod
-    def of(cls, catalog: Catalog, language: str, petition: PetitionConfig) -> WidgetWords:
-        """The words from the catalog, with the petition's overrides."""
-
-        def text(key: str) -> str:
-            return catalog.render(key, language, petition.messages).to_plain_text()
-
-        forms = catalog.plural_phrases(language).get("widget_noun")
-        forms = forms or catalog.plural_phrases("en")["widget_noun"]
-        return cls(
-            language=language,
-            noun=dict(forms),
-            of_goal=text("widget_of_goal"),
-            sign_on=catalog.template("widget_sign_on", language, petition.messages),
-            progress=text("widget_progress"),
-        )
-
-    def noun_for(self, count: int) -> str:
-        """The noun for ``count`` by the language's CLDR plural rule."""
-        form = Locale.parse(self.language).plural_form(count)
-        return self.noun.get(form, self.noun["other"])
-
-    def number(self, value: int) -> str:
-        """``value`` as the language writes numbers (1,234 or 1.234)."""
-        return format_decimal(value, locale=self.language)
-
-    def script_json(self) -> str:
-        """For the page's script; no ``<`` can end the script element early."""
-        words = {"lang": self.language, "noun": self.noun}
-        return json.dumps(words, ensure_ascii=False).replace("<", "\\u003c")
-
-
-ENGLISH = WidgetWords(
-    language="en",
-    noun={"one": "signature", "other": "signatures"},
-    of_goal="of",
-    sign_on="Sign on {platform}",
-    progress="Signatures toward the goal",
-)
-
-
 def render_widget(
     snapshot: PublicCount,
     links: dict[str, str],
@@ -137,7 +79,7 @@ def render_widget(
     accent: str,
     events_url: str,
     note: str = "",
-    words: WidgetWords = ENGLISH,
+    words: PageWords = ENGLISH,
 ) -> str:
     """The widget's HTML with the count already in it (it works without JavaScript);
     ``note`` (a paused or closed petition's) replaces the links to sign."""
@@ -191,7 +133,7 @@ async def widget(request: web.Request) -> web.Response:
         request.query.get("accent", DEFAULT_ACCENT),
         f"/api/petitions/{petition.slug}/events",
         note,
-        WidgetWords.of(catalog, language, petition),
+        PageWords.of(catalog, language, petition),
     )
     return web.Response(
         text=page,

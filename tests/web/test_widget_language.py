@@ -8,7 +8,10 @@ from pathlib import Path
 
 import aiohttp
 
+from bots.web.language import PageWords
+from bots.web.poster import poster_goal_line
 from core.bot import utc_now
+from core.public_feed import PublicCount
 from tests.web.site import EMAIL, NAME, SLUG, running_site, sign_in_terminal
 
 SPANISH_TITLE = "No te presentes, Joe"
@@ -56,3 +59,26 @@ async def test_a_paused_petition_says_so_in_spanish(tmp_path: Path) -> None:
             page = await response.text()
         assert "La recogida de firmas está en pausa por ahora." in page
         assert "Firmar en" not in page
+
+
+async def test_the_poster_is_drawn_in_the_visitors_language(tmp_path: Path) -> None:
+    async with running_site(tmp_path) as site, aiohttp.ClientSession() as http:
+        url = f"{site.url}/poster/{SLUG}.png"
+        async with http.get(f"{url}?lang=es") as response:
+            assert response.headers["Content-Language"] == "es"
+            spanish = await response.read()
+        async with http.get(url, headers={"Accept-Language": "es-ES,es;q=0.9"}) as response:
+            assert await response.read() == spanish
+        async with http.get(url) as response:
+            assert response.headers["Content-Language"] == "en"
+            assert await response.read() != spanish
+    catalog = site.runtime.core.catalog
+    petition = site.runtime.config.campaign.default_petition.in_language("es")
+    words = PageWords.of(catalog, "es", petition)
+    snapshot = PublicCount(
+        slug=SLUG, title=petition.title, status="open", count=1_000_000, goal=2_000_000,
+        percent=50.0, next_milestone=None, last_24_hours=0, today=0, yesterday=0,
+        updated_at=utc_now(),
+    )  # fmt: skip
+    assert poster_goal_line(snapshot, words) == "de firmas de 2.000.000"
+    assert words.scan_to_sign == "Escanea para firmar: {link}"
