@@ -40,6 +40,14 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
     petition = _petition(config, args.petition)
     if petition is None:
         return EXIT_USAGE
+    languages = {petition.language, *petition.translations}
+    if args.language is not None and args.language not in languages:
+        print(
+            f"--language {args.language}: the petition's texts are in"
+            f" {', '.join(sorted(languages))}; name the one the paper form was printed in",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     path = Path(args.file)
     try:
         lines = _count_lines(path)
@@ -57,6 +65,7 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
                 consent_version=args.consent_version,
                 signed_at=_signed_at(args.signed_on),
                 dry_run=args.dry_run,
+                language=args.language,
             )
             with progress_bar(lines, "import") as advance:
                 actor = f"cli:{getpass.getuser()}"
@@ -138,6 +147,13 @@ def import_options(parser: argparse.ArgumentParser) -> None:
         type=date.fromisoformat,
         metavar="YYYY-MM-DD",
         help="the day the signatures were given (default: now)",
+    )
+    parser.add_argument(
+        "--language",
+        default=None,
+        metavar="CODE",
+        help="the language the paper form was printed in, e.g. es: recorded with each consent"
+        " (default: the petition's own)",
     )
     parser.add_argument("--rejects", metavar="FILE", help="write the rows left out to this CSV")
     parser.add_argument(

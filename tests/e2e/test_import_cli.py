@@ -235,3 +235,21 @@ def test_a_sheet_broken_after_its_first_batches_says_what_was_stored(tmp_path: P
     again = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
     assert "1,500 rows read, 500 signatures added." in again.stdout
     assert count(tmp_path) == 1500
+
+
+def test_a_sheet_printed_in_spanish_records_spanish_consent(tmp_path: Path) -> None:
+    """The consent record names the text the signer read: the Spanish paper form, v2."""
+    (tmp_path / "s.csv").write_text(
+        "first_name,last_name,email,zip_code\nAna,Ruiz,ana@example.org,12345\n", encoding="utf-8"
+    )
+    args = ["import", "--file", "s.csv", "--consent-version", "es-v2"]
+    refused = run(tmp_path, *args, "--language", "fr")
+    assert refused.returncode == 2 and "the petition's texts are in en, es" in refused.stderr
+    result = run(tmp_path, *args, "--language", "es")
+    assert result.returncode == 0, result.stderr
+    assert rows(tmp_path, "SELECT language FROM signatures") == [("es",)]
+    assert rows(
+        tmp_path, "SELECT text_version, language FROM consents WHERE kind = 'processing'"
+    ) == [("paper form es-v2", "es")]
+    stats = run(tmp_path, "stats")
+    assert "By language: Spanish 1" in stats.stdout
