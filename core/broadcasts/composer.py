@@ -66,7 +66,7 @@ class BroadcastComposer:
                 "broadcasts_line",
                 id=broadcast.id,
                 audience=broadcast.petition or ALL,
-                status=broadcast.status.value,
+                status=turn.text(f"broadcast_status_{broadcast.status.value}"),
                 sent=totals[DeliveryState.DELIVERED],
                 total=totals.total,
                 unreachable=totals[DeliveryState.UNREACHABLE],

@@ -60,3 +60,14 @@ async def test_the_broadcast_audience_buttons_name_the_petition_in_spanish() -> 
     labels = [choice.label for reply in replies for row in reply.choices for choice in row]
     assert any(SPANISH_TITLE in label for label in labels), labels
     assert not any(ENGLISH_TITLE in label for label in labels), labels
+
+
+async def test_a_broadcasts_status_is_in_spanish() -> None:
+    chat = organizer(PetitionBot(campaign(), MemoryStore()))
+    await chat.send("/broadcast")
+    await chat.send("Mañana hay asamblea a las siete.")
+    await chat.press(f"Firmantes de {SPANISH_TITLE}")
+    listed = said(await chat.send("/broadcasts"))
+    assert "borrador" in listed and "draft" not in listed, listed
+    mine = said(await chat.send("/mydata"))
+    assert "borrador" in mine and "draft" not in mine, mine
