@@ -4,8 +4,9 @@ English title (the campaign's translation in config.example.toml)."""
 
 from __future__ import annotations
 
-from core.bot import PetitionBot
+from core.bot import PetitionBot, utc_now
 from core.messages import Capabilities, InboundFile, InboundKind
+from core.paper.tally import add_tally
 from tests.fakes.memory_store import MemoryStore
 from tests.unit.chat import Chat, campaign
 
@@ -71,3 +72,26 @@ async def test_a_broadcasts_status_is_in_spanish() -> None:
     assert "borrador" in listed and "draft" not in listed, listed
     mine = said(await chat.send("/mydata"))
     assert "borrador" in mine and "draft" not in mine, mine
+
+
+async def test_stats_and_recent_name_imports_tallies_and_direct_signatures_in_spanish() -> None:
+    store = MemoryStore()
+    bot = PetitionBot(campaign(), store)
+    await Chat(bot, "7").sign("Jane Doe", "jane@example.org")
+    sheet = b"name,email,zip_code\nAna Ruiz,ana@example.org,12345\n"
+    chat = organizer(bot)
+    await chat._handle(
+        kind=InboundKind.COMMAND,
+        command="import",
+        args=("v1",),
+        attachment=InboundFile(filename="sheet.csv", size=len(sheet), content=sheet),
+    )
+    await add_tally(store, bot.campaign.default_petition, 80, "carpetas", "cli:ann", utc_now())
+    stats = said(await chat.send("/stats"))
+    assert "Por plataforma: importación 1, telegram 1" in stats, stats
+    assert "Por origen: recuento 80, directo 1, paper 1" in stats, stats
+    recent = said(await chat.send("/recent"))
+    assert "importación" in recent and "· import\n" not in recent + "\n", recent
+    english = said(await Chat(bot, "organizer", platform="console").send("/stats"))
+    assert "By platform: import 1, telegram 1" in english
+    assert "By source: tally 80, direct 1, paper 1" in english
