@@ -122,3 +122,21 @@ async def test_a_quote_left_open_after_the_first_batch_says_how_many_went_in() -
     with pytest.raises(SheetUnreadable) as dry_stop:  # nothing stored: nothing to tell
         await bot.imports.run(petition, sheet(text), dry, "cli:ann", clock.now)
     assert dry_stop.value.message_key == "import_broken_csv"
+
+
+async def test_a_huge_cell_or_a_broken_header_is_named_for_what_it_is() -> None:
+    clock = Clock()
+    bot = PetitionBot(campaign(), MemoryStore(), clock=clock)
+    petition = bot.campaign.default_petition
+    options = ImportOptions(consent_version="v1", signed_at=clock.now)
+    huge = "name,email,zip_code\nAna Ruiz,ana@example.org,12345\n" + "x" * 200_000 + ",b,1\n"
+    with pytest.raises(SheetUnreadable) as too_long:
+        await bot.imports.run(petition, sheet(huge), options, "cli:ann", clock.now)
+    assert too_long.value.message_key == "import_cell_too_long"
+    assert too_long.value.values == {"line": 3, "limit": 131_072}
+    text = bot.catalog.render("import_cell_too_long", "es", **too_long.value.values)
+    assert "La línea 3 tiene una celda de más de 131.072 caracteres" in text.to_plain_text()
+    with pytest.raises(SheetUnreadable) as broken_header:
+        sheet('name,"email\nAna,ana@example.org\n')
+    assert broken_header.value.message_key == "import_broken_csv"
+    assert broken_header.value.values == {"line": 1}
