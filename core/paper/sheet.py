@@ -97,7 +97,7 @@ class Sheet:
             raise SheetUnreadable("import_no_header") from exc
         except csv.Error as exc:  # a header there, but broken: say where, not "empty"
             raise _broken(exc, 1) from exc
-        self.header = [cell.strip() for cell in header]
+        self.header = _unique([cell.strip() for cell in header])
         self.columns = _match(self.header, mapping or {})
         self._last_line = self._reader.line_num
 
@@ -129,6 +129,17 @@ class Sheet:
             named = {self.header[i]: cells[i][:MAX_CELL] for i in range(width)}
             values = {field: named.get(column, "") for column, field in self.columns.items()}
             yield SheetRow(start, named, values, extra_cells=len(cells) > len(self.header))
+
+
+def _unique(header: list[str]) -> list[str]:
+    """The header with a repeated name numbered ("email", "email (2)"): each column keeps its
+    own cells, and a field is read from the first column of its name."""
+    seen: dict[str, int] = {}
+    named = []
+    for column in header:
+        seen[column] = seen.get(column, 0) + 1
+        named.append(column if seen[column] == 1 else f"{column} ({seen[column]})")
+    return named
 
 
 def _broken(error: csv.Error, line: int) -> SheetUnreadable:

@@ -32,3 +32,22 @@ async def test_formula_cells_in_the_header_and_the_rows_are_neutralised() -> Non
     assert row[-1] == "'@SUM(A1)"
     cells = [cell for line in (header, row) for cell in line]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+async def test_a_repeated_column_name_reads_the_first_and_keeps_both_cells() -> None:
+    clock, store = Clock(), MemoryStore()
+    bot = PetitionBot(campaign(), store, clock=clock)
+    text = "name,email,email,zip_code\nAna Ruiz,ana@example.org,ana.work@example.org,12345\n"
+    text += "Bo Roe,bo@example.org,bo.work@example.org,1\n"
+    options = ImportOptions(consent_version="v1", signed_at=clock.now)
+    report = await bot.imports.run(
+        bot.campaign.default_petition,
+        Sheet(io.StringIO(text, newline="")),
+        options,
+        "cli:ann",
+        clock.now,
+    )
+    assert [s.email for s in store.signatures] == ["ana@example.org"]
+    rows = list(csv.reader(io.StringIO(rejects_bytes(report).decode("utf-8-sig"))))
+    assert rows[0] == ["line", "reason", "name", "email", "email (2)", "zip_code"]
+    assert rows[1][2:] == ["Bo Roe", "bo@example.org", "bo.work@example.org", "1"]
