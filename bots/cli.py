@@ -108,6 +108,7 @@ async def _web(config: AppConfig, args: argparse.Namespace) -> int:
 
 async def _poster(config: AppConfig, args: argparse.Namespace) -> int:
     """Write a petition's share poster (title, count, QR code of the sign link) as PNG."""
+    from bots.web.language import PageWords, page_language
     from bots.web.poster import poster_link, poster_png
     from core.public_feed import PublicFeed
 
@@ -125,7 +126,11 @@ async def _poster(config: AppConfig, args: argparse.Namespace) -> int:
     runtime = await open_runtime(config)
     try:
         snapshot = await PublicFeed(config.campaign, runtime.store).snapshot(petition, utc_now())
-        png = await poster_png(snapshot, link)
+        catalog = runtime.core.catalog
+        language = page_language(catalog, args.language, None, petition.language)
+        petition = petition.in_language(language)
+        snapshot = snapshot.model_copy(update={"title": petition.title})
+        png = await poster_png(snapshot, link, PageWords.of(catalog, language, petition))
         with _private_file(args.output, mode=0o644) as out:
             out.write(png)
     except OSError as exc:
@@ -334,6 +339,12 @@ def _parser() -> argparse.ArgumentParser:
     poster = command("poster", "write a printable share poster (PNG) with a QR code")
     poster.add_argument("--petition", default=None, help="petition slug (default: the default)")
     poster.add_argument("--output", metavar="FILE", required=True, help="PNG file to write")
+    poster.add_argument(
+        "--language",
+        default=None,
+        metavar="CODE",
+        help="a shipped language, e.g. es (default: the petition's own)",
+    )
     poster.set_defaults(handler=_poster)
     stats = command("stats", "print a petition's statistics")
     stats.add_argument("--petition", default=None, help="petition slug (default: the default)")

@@ -4,6 +4,7 @@ command line, through the same core use cases as the chat's ``/import``."""
 from __future__ import annotations
 
 import argparse
+import codecs
 import getpass
 import logging
 import os
@@ -39,6 +40,14 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
     petition = _petition(config, args.petition)
     if petition is None:
         return EXIT_USAGE
+    languages = {petition.language, *petition.translations}
+    if args.language is not None and args.language not in languages:
+        print(
+            f"--language {args.language}: the petition's texts are in"
+            f" {', '.join(sorted(languages))}; name the one the paper form was printed in",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     path = Path(args.file)
     try:
         lines = _count_lines(path)
@@ -56,6 +65,7 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
                 consent_version=args.consent_version,
                 signed_at=_signed_at(args.signed_on),
                 dry_run=args.dry_run,
+                language=args.language,
             )
             with progress_bar(lines, "import") as advance:
                 actor = f"cli:{getpass.getuser()}"
@@ -63,6 +73,9 @@ async def import_command(config: AppConfig, args: argparse.Namespace) -> int:
                     petition, sheet, options, actor, utc_now(), progress=advance
                 )
     except (SheetUnreadable, ImportRefused) as exc:
+        if exc.message_key.startswith("import_not_utf8"):
+            # The file is decoded a chunk ahead of the rows: the line is where the byte is.
+            exc.values["line"] = _first_line_not_utf8(path) or exc.values["line"]
         text = core.catalog.render(exc.message_key, None, petition.messages, **exc.values)
         print(render_terminal(text, color=False), file=sys.stderr)
         return EXIT_USAGE
@@ -135,6 +148,13 @@ def import_options(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="the day the signatures were given (default: now)",
     )
+    parser.add_argument(
+        "--language",
+        default=None,
+        metavar="CODE",
+        help="the language the paper form was printed in, e.g. es: recorded with each consent"
+        " (default: the petition's own)",
+    )
     parser.add_argument("--rejects", metavar="FILE", help="write the rows left out to this CSV")
     parser.add_argument(
         "--dry-run", action="store_true", help="check every row and report; store nothing"
@@ -170,6 +190,18 @@ def _count_lines(path: Path) -> int:
     """The file's lines, for the progress bar's total (rows are at most that many)."""
     with path.open("rb") as raw:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b""))
+
+
+def _first_line_not_utf8(path: Path) -> int | None:
+    """The line of the file's first byte that is not UTF-8 (``None`` if every one is)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _signed_at(day: date | None) -> datetime:

@@ -148,7 +148,7 @@ class PetitionBot:
             finally:
                 self.meters.turn(inbound, time.perf_counter() - started)
         log.info("flood limit reached by %s: %s", inbound.user_key, verdict)
-        replies = [self._slow_down(inbound)] if verdict is Verdict.WARN else []
+        replies = [await self._slow_down(inbound)] if verdict is Verdict.WARN else []
         if inbound.message_id is not None:
             # Only the inbox's mark, so a redelivering platform does not hand it back again.
             await self.store.mark_handled(
@@ -156,8 +156,18 @@ class PetitionBot:
             )
         return replies
 
-    def _slow_down(self, inbound: Inbound) -> Outbound:
-        return Outbound(text=self.catalog.render("slow_down", inbound.language), private=True)
+    async def _slow_down(self, inbound: Inbound) -> Outbound:
+        language = await self._reply_language(inbound)
+        return Outbound(text=self.catalog.render("slow_down", language), private=True)
+
+    async def _reply_language(self, inbound: Inbound) -> str:
+        """The language of a reply written outside a turn (slow down, the turn failed): the
+        person's choice if the store can still say it, else their platform's."""
+        try:
+            return (await self._in_their_language(inbound)).language or self.catalog.resolve(None)
+        except Exception:  # the store is what failed: the platform's language will do
+            log.exception("could not read the chosen language of %s", inbound.user_key)
+            return self.catalog.resolve(inbound.language)
 
     async def resume(self, inbound: Inbound, caps: Capabilities) -> list[Outbound]:
         """Greet someone coming back (a restarted terminal chat): the current step of their
@@ -186,7 +196,7 @@ class PetitionBot:
                 self.meters.committed(time.perf_counter() - answered)
             except Exception:  # the turn could not be stored; the person is told so
                 log.exception("could not store the turn of %s", inbound.user_key)
-                return [self._internal_error(inbound)]
+                return [self._internal_error(await self._reply_language(inbound))]
             await self._watch_bursts(signed)
             # Emailed only once the code is stored: a slow mail server never holds a commit.
             try:
@@ -211,16 +221,19 @@ class PetitionBot:
         outbox: list[CodeToSend],
         signed: list[Signature],
     ) -> list[Outbound]:
+        language = self.catalog.resolve(inbound.language)
         try:
+            inbound = await self._in_their_language(inbound)
+            language = inbound.language or language
             return await self._in_turn(inbound, caps, answer, outbox, signed)
         except Exception:
-            # A bug or a database failure: the person still gets an answer, and the log
-            # gets ids only (the inbound text may be personal data).
+            # A bug or a database failure: the person still gets an answer, in the language
+            # they chose, and the log gets ids only (the inbound text may be personal data).
             log.exception("could not handle %s from %s", inbound.kind, inbound.user_key)
-            return [self._internal_error(inbound)]
+            return [self._internal_error(language)]
 
-    def _internal_error(self, inbound: Inbound) -> Outbound:
-        return Outbound(text=self.catalog.render("error_internal", inbound.language))
+    def _internal_error(self, language: str) -> Outbound:
+        return Outbound(text=self.catalog.render("error_internal", language))
 
     async def _in_turn(
         self,
@@ -230,7 +243,6 @@ class PetitionBot:
         outbox: list[CodeToSend],
         signed: list[Signature],
     ) -> list[Outbound]:
-        inbound = await self._in_their_language(inbound)
         turn = Turn(
             outbox=outbox,
             signed=signed,

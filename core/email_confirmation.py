@@ -301,6 +301,7 @@ class EmailConfirmation:
                 petition=signature.petition,
                 email=signature.email,
                 code=code,
+                language=signature.language,  # the signer's, as the first email was
             )
             await self._send(item)
         return len(due)

@@ -10,7 +10,12 @@ from babel.dates import format_date
 from core.catalog import Catalog, language_name
 from core.config import PetitionConfig
 from core.markup import Markup
-from core.models import RecentSignature, Stats
+from core.models import IMPORT_PLATFORM, TALLY_SOURCE, RecentSignature, Stats
+
+# Names the bot gives itself, said in the reader's language (a platform's own name, or a
+# source an organizer chose, is shown as it is).
+_OWN_PLATFORMS = {IMPORT_PLATFORM: "stats_platform_import"}
+_OWN_SOURCES = {"direct": "stats_source_direct", TALLY_SOURCE: "stats_source_tally"}
 
 
 def next_milestone(total: int, goal: int) -> int:
@@ -82,8 +87,8 @@ def stats_report(
             total=stats.total,
             today=stats.today,
             days=days,
-            by_platform=_breakdown(render, stats.by_platform.items()),
-            by_source=_breakdown(render, stats.by_source.items()),
+            by_platform=_breakdown(render, _said(render, stats.by_platform, _OWN_PLATFORMS)),
+            by_source=_breakdown(render, _said(render, stats.by_source, _OWN_SOURCES)),
             by_language=_breakdown(render, languages),
             referrers=_breakdown(render, stats.top_referrers),
             progress=progress,
@@ -91,6 +96,16 @@ def stats_report(
         + origins_line(catalog, petition, stats, language)
         + pending_note(catalog, petition, stats.pending, language)
     )
+
+
+def _said(
+    render: Callable[..., Markup], counts: dict[str, int], own: dict[str, str]
+) -> list[tuple[str, int]]:
+    """The breakdown with the bot's own names in the reader's language."""
+    return [
+        (render(own[name]).to_plain_text() if name in own else name, n)
+        for name, n in counts.items()
+    ]
 
 
 def origins_line(
@@ -126,7 +141,11 @@ def recent_report(
             petition.messages,
             who=item.display,
             at=item.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
-            platform=item.platform,
+            platform=(
+                catalog.render(_OWN_PLATFORMS[item.platform], language).to_plain_text()
+                if item.platform in _OWN_PLATFORMS
+                else item.platform
+            ),
         )
     return catalog.render("recent", language, petition.messages, title=petition.title, lines=lines)
 

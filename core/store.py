@@ -160,7 +160,8 @@ class Store(BroadcastStore, InboxStore, RetentionStore, PauseStore, BurstStore, 
         ...
 
     async def signed_since(self, petition: str, since: datetime) -> int:
-        """Confirmed active signatures signed at or after ``since`` (a feed's last 24 hours)."""
+        """Confirmed active signatures signed at or after ``since``, and the tallies added
+        since then (a feed's last 24 hours: everything its ``today`` counts)."""
         ...
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:

@@ -26,10 +26,12 @@ class SqliteFigures(SqliteConnections):
         return rows[0][0] if rows else 0
 
     async def signed_since(self, petition: str, since: datetime) -> int:
+        moment = since.astimezone(UTC).isoformat()
         rows = await self._fetch(
-            "SELECT count(*) FROM signatures WHERE petition = ? AND withdrawn_at IS NULL"
-            " AND signed_at >= ? AND pending = 0",
-            (petition, since.astimezone(UTC).isoformat()),
+            "SELECT (SELECT count(*) FROM signatures WHERE petition = ? AND withdrawn_at IS NULL"
+            " AND signed_at >= ? AND pending = 0)"
+            " + (SELECT coalesce(sum(n), 0) FROM offline_tallies WHERE petition = ? AND at >= ?)",
+            (petition, moment, petition, moment),
         )
         return int(rows[0][0])
 

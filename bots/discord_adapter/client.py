@@ -61,7 +61,10 @@ class DiscordPetitionBot(discord.Client):
         self.dispatcher = Dispatcher(self._handle)
         self._deliver_broadcasts = deliver_broadcasts
         describe = partial(description, catalog=self.core.catalog)
-        for command in build_commands(self.dispatcher.on_command, self.config.campaign, describe):
+        commands = build_commands(
+            self.dispatcher.on_command, self.config.campaign, describe, self.core.catalog
+        )
+        for command in commands:
             self.tree.add_command(command)
 
     async def setup_hook(self) -> None:

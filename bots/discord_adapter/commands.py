@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from bots.discord_adapter.translator import described
+from core.catalog import Catalog
 from core.commands.table import COMMANDS, Argument, Command, CommandTableMismatch
 from core.config import CampaignConfig
 from core.roles import Role
@@ -28,11 +29,14 @@ SlashCommand = app_commands.Command[Any, ..., None]
 
 MAX_AUTOCOMPLETE_CHOICES = 25
 CHOICE_NAME_LIMIT = 100
-PETITION_OPTION = "Which petition (default: the campaign's main one)"
+# Option descriptions in English, and in every shipped language through the translator.
+PETITION_OPTION = described("Which petition (default: the campaign's main one)", "option_petition")
 # The ``code`` option, for the one command argument that is a code.
 CODE_OPTIONS = {
-    Argument.REFERRAL_CODE: "A friend's referral code, if any",
-    Argument.LINK_PAYLOAD: "A code or link payload you were given, if any",
+    Argument.REFERRAL_CODE: described("A friend's referral code, if any", "option_referral_code"),
+    Argument.LINK_PAYLOAD: described(
+        "A code or link payload you were given, if any", "option_link_payload"
+    ),
 }
 # Menu hints only (admins can change them); the core checks every use.
 HINTS = {
@@ -43,12 +47,16 @@ ALL_PETITIONS = app_commands.Choice(name="All petitions", value="all")  # `/stop
 
 
 def build_commands(
-    run: Run, campaign: CampaignConfig, describe: Callable[[Command], str]
+    run: Run,
+    campaign: CampaignConfig,
+    describe: Callable[[Command], str],
+    catalog: Catalog | None = None,
 ) -> list[SlashCommand]:
     """A slash command for every declared one (not those ``typed_only``), each calling
-    ``run(interaction, name, args)``; ``describe`` gives the catalog's one-line description."""
+    ``run(interaction, name, args)``; ``describe`` gives the catalog's one-line description,
+    ``catalog`` the suggestions' words in each member's language."""
     petitions = petition_autocomplete(campaign)
-    petitions_or_all = petition_autocomplete(campaign, extra=ALL_PETITIONS)
+    petitions_or_all = petition_autocomplete(campaign, extra=ALL_PETITIONS, catalog=catalog)
     commands = []
     for declared in COMMANDS:
         if declared.typed_only:
@@ -67,21 +75,36 @@ def build_commands(
 
 
 def petition_autocomplete(
-    campaign: CampaignConfig, extra: app_commands.Choice[str] | None = None
+    campaign: CampaignConfig,
+    extra: app_commands.Choice[str] | None = None,
+    catalog: Catalog | None = None,
 ) -> Autocomplete:
-    """Suggest petition slugs whose slug or title contains what was typed (and ``extra``)."""
-    choices = [
-        app_commands.Choice(name=f"{p.title} ({p.slug})"[:CHOICE_NAME_LIMIT], value=p.slug)
-        for p in campaign.petitions
-    ]
-    if extra is not None:
-        choices.append(extra)
+    """Suggest petition slugs whose slug or title contains what was typed (and ``extra``),
+    each title as the member's client language writes it (the petition's translation)."""
+    by_language: dict[str, list[app_commands.Choice[str]]] = {}
+
+    def choices_in(language: str) -> list[app_commands.Choice[str]]:
+        if language not in by_language:  # one list per Discord locale at most
+            seen = campaign.in_language(language)
+            choices = [
+                app_commands.Choice(name=f"{p.title} ({p.slug})"[:CHOICE_NAME_LIMIT], value=p.slug)
+                for p in seen.petitions
+            ]
+            if extra is not None and catalog is not None:
+                name = catalog.render("option_all_petitions", language).to_plain_text()
+                choices.append(app_commands.Choice(name=name, value=extra.value))
+            elif extra is not None:
+                choices.append(extra)
+            by_language[language] = choices
+        return by_language[language]
 
     async def suggest(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         typed = current.casefold()
-        return [c for c in choices if typed in c.name.casefold()][:MAX_AUTOCOMPLETE_CHOICES]
+        language = str(interaction.locale.value).split("-")[0].lower()
+        found = [c for c in choices_in(language) if typed in f"{c.name} {c.value}".casefold()]
+        return found[:MAX_AUTOCOMPLETE_CHOICES]
 
     return suggest
 
@@ -127,7 +150,7 @@ def _callback(declared: Command, run: Run) -> Callback:
     return without_options
 
 
-def _code_option(declared: Command) -> str | None:
+def _code_option(declared: Command) -> app_commands.locale_str | None:
     """The ``code`` option's description, if the command takes a code; `CommandTableMismatch`
     for arguments no option here carries (free text: declare the command ``typed_only``)."""
     codes = [CODE_OPTIONS[a] for a in declared.arguments if a in CODE_OPTIONS]

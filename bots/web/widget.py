@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bots.web.context import context_of
 from bots.web.feed import petition_or_404
+from bots.web.language import ENGLISH, PageWords, page_language
 from core.bot import utc_now
 from core.public_feed import STATUS_NOTES, PublicCount
 
@@ -24,7 +25,7 @@ THEMES = {
 PLATFORM_LABELS = {"telegram": "Telegram", "discord": "Discord", "matrix": "Matrix"}
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
@@ -44,8 +45,8 @@ text-decoration:none;font-weight:600}}
 <body><div class="widget">
 <h1>{title}</h1>
 <p class="figures"><span id="count">{count_text}</span> <span id="noun">{noun}</span>
-of <span id="goal">{goal_text}</span></p>
-<div class="bar" id="bar" role="progressbar" aria-label="Signatures toward the goal"
+{of_goal} <span id="goal">{goal_text}</span></p>
+<div class="bar" id="bar" role="progressbar" aria-label="{progress_label}"
 aria-valuemin="0" aria-valuemax="{goal}" aria-valuenow="{count}">
 <div class="fill" id="fill"></div></div>
 <div class="links">{links}</div>
@@ -53,11 +54,14 @@ aria-valuemin="0" aria-valuemax="{goal}" aria-valuenow="{count}">
 <script>
 (function () {{
   var events = new EventSource({events_url});
-  var format = new Intl.NumberFormat("en-US");
+  var words = {words};
+  var format = new Intl.NumberFormat(words.lang);
+  var plural = new Intl.PluralRules(words.lang);
   events.addEventListener("count", function (message) {{
     var update = JSON.parse(message.data);
     document.getElementById("count").textContent = format.format(update.count);
-    document.getElementById("noun").textContent = update.count === 1 ? "signature" : "signatures";
+    var noun = words.noun[plural.select(update.count)] || words.noun.other;
+    document.getElementById("noun").textContent = noun;
     var bar = document.getElementById("bar");
     bar.setAttribute("aria-valuenow", String(update.count));
     document.getElementById("fill").style.width = update.percent + "%";
@@ -75,19 +79,21 @@ def render_widget(
     accent: str,
     events_url: str,
     note: str = "",
+    words: PageWords = ENGLISH,
 ) -> str:
     """The widget's HTML with the count already in it (it works without JavaScript);
     ``note`` (a paused or closed petition's) replaces the links to sign."""
     background, text, track = THEMES.get(theme, THEMES["light"])
     link_html = "".join(
         f'<a href="{escape(url)}" target="_blank" rel="noopener">'
-        f"Sign on {escape(PLATFORM_LABELS.get(name, name))}</a>"
+        f"{escape(words.sign_on.replace('{platform}', PLATFORM_LABELS.get(name, name)))}</a>"
         for name, url in links.items()
     )
     if note:
         link_html = f'<p class="status">{escape(note)}</p>'
 
     return _PAGE.format(
+        lang=escape(words.language),
         title=escape(snapshot.title),
         background=background,
         text=text,
@@ -96,11 +102,14 @@ def render_widget(
         percent=snapshot.percent,
         count=snapshot.count,
         goal=snapshot.goal,
-        count_text=f"{snapshot.count:,}",
-        noun="signature" if snapshot.count == 1 else "signatures",
-        goal_text=f"{snapshot.goal:,}",
+        count_text=escape(words.number(snapshot.count)),
+        noun=escape(words.noun_for(snapshot.count)),
+        of_goal=escape(words.of_goal),
+        goal_text=escape(words.number(snapshot.goal)),
+        progress_label=escape(words.progress),
         links=link_html,
         events_url='"' + escape(events_url) + '"',
+        words=words.script_json(),
     )
 
 
@@ -110,9 +119,13 @@ async def widget(request: web.Request) -> web.Response:
     context = context_of(request)
     snapshot = await context.feed.snapshot(petition, utc_now())
     links: dict[str, str] = {name: str(url) for name, url in context.settings.sign_links.items()}
-    key = STATUS_NOTES.get(snapshot.status)
     catalog = context.runtime.core.catalog
-    note = catalog.render(key, None, petition.messages).to_plain_text().strip() if key else ""
+    accept = request.headers.get("Accept-Language")
+    language = page_language(catalog, request.query.get("lang"), accept, petition.language)
+    petition = petition.in_language(language)  # its title as that language writes it
+    snapshot = snapshot.model_copy(update={"title": petition.title})
+    key = STATUS_NOTES.get(snapshot.status)
+    note = catalog.render(key, language, petition.messages).to_plain_text().strip() if key else ""
     page = render_widget(
         snapshot,
         links,
@@ -120,11 +133,16 @@ async def widget(request: web.Request) -> web.Response:
         request.query.get("accent", DEFAULT_ACCENT),
         f"/api/petitions/{petition.slug}/events",
         note,
+        PageWords.of(catalog, language, petition),
     )
     return web.Response(
         text=page,
         content_type="text/html",
-        headers={"Cache-Control": f"public, max-age={context.settings.cache_seconds}"},
+        headers={
+            "Cache-Control": f"public, max-age={context.settings.cache_seconds}",
+            "Content-Language": language,
+            "Vary": "Accept-Language",  # one page per language, for shared caches too
+        },
     )
 
 

@@ -66,7 +66,7 @@ class BroadcastComposer:
                 "broadcasts_line",
                 id=broadcast.id,
                 audience=broadcast.petition or ALL,
-                status=broadcast.status.value,
+                status=turn.text(f"broadcast_status_{broadcast.status.value}"),
                 sent=totals[DeliveryState.DELIVERED],
                 total=totals.total,
                 unreachable=totals[DeliveryState.UNREACHABLE],
@@ -85,7 +85,7 @@ class BroadcastComposer:
             signed = sum(1 for signature in mine if signature.active)
             key = "stopped_all" if signed else "stopped_all_not_signed"
             return [turn.say(key, private=True, signed=signed)]
-        petition = petition_from_args(self._s.campaign, args)
+        petition = petition_from_args(turn.campaign, args)
         await self._store.set_updates(
             inbound.platform, inbound.user_id, petition.slug, False, turn.now
         )
@@ -173,11 +173,11 @@ class BroadcastComposer:
                     "broadcast_to_petition_button", f"{state.nonce}:to:{p.slug}", p, title=p.title
                 )
             ]
-            for p in self._s.campaign.petitions
+            for p in turn.campaign.petitions
         ]
         rows.append([turn.choice("broadcast_to_all_button", f"{state.nonce}:to:{ALL}")])
         rows.append([self._cancel_button(turn, state)])
-        labels = {p.slug: p.title for p in self._s.campaign.petitions}
+        labels = {p.slug: p.title for p in turn.campaign.petitions}
         return turn.say("broadcast_ask_audience", choices=rows, petitions=", ".join(labels))
 
     async def _preview(self, turn: Turn, target: PetitionConfig | str, text: str) -> list[Outbound]:
@@ -203,7 +203,7 @@ class BroadcastComposer:
     ) -> Outbound:
         """The draft as its recipients will see it, who gets it, and Confirm or Cancel."""
         inbound = turn.inbound
-        petition = self._s.campaign.petition(broadcast.petition) if broadcast.petition else None
+        petition = turn.campaign.petition(broadcast.petition) if broadcast.petition else None
         counts = await self._desk.audience(broadcast.petition)
         sample = self._announcements.message_for(
             broadcast, _sample(broadcast, inbound.platform, inbound.user_id, inbound.language)

@@ -138,7 +138,7 @@ def _broadcasts(turn: Turn, broadcasts: list[Broadcast]) -> Markup:
             "mydata_broadcast",
             id=broadcast.id,
             audience=audience,
-            status=broadcast.status.value,
+            status=turn.text(f"broadcast_status_{broadcast.status.value}"),
             at=when(broadcast.created_at),
         )
     return turn.text("mydata_broadcasts", lines=lines) if lines.spans else Markup()

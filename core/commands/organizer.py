@@ -49,7 +49,7 @@ class OrganizerCommands:
 
     async def pause(self, turn: Turn) -> list[Outbound]:
         """``/pause [petition]``: signing stops (every process, every platform) until /resume."""
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         lifecycles = self._s.lifecycles
         if petition.lifecycle_at(turn.now) is PetitionLifecycle.CLOSED:
             return [turn.say("pause_closed", petition, title=petition.title)]
@@ -60,7 +60,7 @@ class OrganizerCommands:
 
     async def resume(self, turn: Turn) -> list[Outbound]:
         """``/resume [petition]``: a paused petition takes signatures again."""
-        petition = petition_from_args(self._s.campaign, turn.inbound.args)
+        petition = petition_from_args(turn.campaign, turn.inbound.args)
         changed = await self._s.lifecycles.resume(petition, turn.inbound.user_key, turn.now)
         if not changed:
             return [turn.say("resume_not_paused", petition, title=petition.title)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from core.commands.base import Handler, Services
-from core.config import PetitionConfig
+from core.config import CampaignConfig, PetitionConfig
 from core.messages import MAX_INBOUND_FILE_BYTES, Attachment, Outbound
 from core.paper.importer import ImportRefused
 from core.paper.rejects import MIME_TYPE, rejects_bytes, rejects_filename
@@ -30,7 +30,7 @@ class SheetCommands:
 
     async def import_sheet(self, turn: Turn) -> list[Outbound]:
         """``/import [petition] <form version> [source]`` with the sheet attached."""
-        petition, rest = self._petition_and_rest(turn.inbound.args)
+        petition, rest = _petition_and_rest(turn.campaign, turn.inbound.args)
         if not turn.caps.accepts_files:
             return [turn.say("import_no_files", petition, private=True)]
         sheet_file = turn.inbound.attachment
@@ -62,13 +62,16 @@ class SheetCommands:
         text += turn.text("import_rejects_attached", petition)
         return [turn.reply(text, file=rejects, private=True)]
 
-    def _petition_and_rest(self, args: tuple[str, ...]) -> tuple[PetitionConfig, tuple[str, ...]]:
-        """The petition the first argument names (else the default one) and what follows."""
-        campaign = self._s.campaign
-        named = campaign.petition(args[0]) if args else None
-        if named is not None:
-            return named, args[1:]
-        return campaign.default_petition, args
+
+def _petition_and_rest(
+    campaign: CampaignConfig, args: tuple[str, ...]
+) -> tuple[PetitionConfig, tuple[str, ...]]:
+    """The petition the first argument names (else the default one), as the organizer's
+    language shows it, and what follows."""
+    named = campaign.petition(args[0]) if args else None
+    if named is not None:
+        return named, args[1:]
+    return campaign.default_petition, args
 
 
 def _text(content: bytes) -> str:

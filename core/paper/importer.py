@@ -21,7 +21,8 @@ from core.config import FieldName, PetitionConfig
 from core.errors import BadInput
 from core.models import AuditEntry, NewSignature
 from core.paper.rows import ImportOptions, RowRejected, identity_key, signature_from_row
-from core.paper.sheet import Sheet, SheetField, SheetRow
+from core.paper.sheet import Sheet, SheetField, SheetRow, SheetUnreadable
+from core.prompts import field_key
 from core.store import Store
 
 BATCH_SIZE = 1000
@@ -100,18 +101,24 @@ class SignatureImport:
     ) -> ImportReport:
         """Import every row of ``sheet`` (with ``dry_run``, only say what would happen);
         audited at ``at`` as ``signatures_imported``, with counts only."""
-        check_columns(petition, sheet)
         run = _Run(self._store, self._catalog, petition, language)
-        await run.read(sheet, options, progress)
-        report = ImportReport(
-            petition=petition.slug,
-            source=options.source,
-            header=tuple(sheet.header),
-            rows=run.rows,
-            added=run.added,
-            rejected=tuple(sorted(run.rejected, key=lambda r: r.line)),
-            dry_run=options.dry_run,
-        )
+        try:
+            check_columns(petition, sheet)
+        except ImportRefused as exc:
+            if "field" in exc.values:  # the field as the organizer's language names it
+                exc.values["field"] = run.field_noun(str(exc.values["field"]))
+            raise
+        try:
+            await run.read(sheet, options, progress)
+        except SheetUnreadable as exc:
+            if options.dry_run or not run.added:
+                raise
+            # Batches before the bad line are stored already: say so, and audit them.
+            await self._audit(run.report(sheet, options), actor, at, f" stopped={exc.message_key}")
+            raise SheetUnreadable(
+                f"{exc.message_key}_after", added=run.added, **exc.values
+            ) from exc
+        report = run.report(sheet, options)
         if not options.dry_run:
             await self._audit(report, actor, at)
         log.info(
@@ -124,10 +131,12 @@ class SignatureImport:
         )
         return report
 
-    async def _audit(self, report: ImportReport, actor: str, at: datetime) -> None:
+    async def _audit(
+        self, report: ImportReport, actor: str, at: datetime, stopped: str = ""
+    ) -> None:
         detail = (
             f"source={report.source} rows={report.rows} added={report.added}"
-            f" invalid={report.invalid} duplicates={report.duplicates}"
+            f" invalid={report.invalid} duplicates={report.duplicates}{stopped}"
         )
         await self._store.record_audit(
             AuditEntry(
@@ -195,6 +204,18 @@ class _Run:
         if progress is not None:
             progress(sheet.line)
 
+    def report(self, sheet: Sheet, options: ImportOptions) -> ImportReport:
+        """What the run has done so far."""
+        return ImportReport(
+            petition=self._petition.slug,
+            source=options.source,
+            header=tuple(sheet.header),
+            rows=self.rows,
+            added=self.added,
+            rejected=tuple(sorted(self.rejected, key=lambda r: r.line)),
+            dry_run=options.dry_run,
+        )
+
     def accept(self, row: SheetRow, options: ImportOptions) -> NewSignature | None:
         """The row's signature, unless it is invalid or repeats an earlier row."""
         self.rows += 1
@@ -202,6 +223,8 @@ class _Run:
             new = signature_from_row(row, self._petition, options)
         except RowRejected as exc:
             values = dict(exc.values)
+            if "field" in values:
+                values["field"] = self.field_noun(str(values["field"]))
             if "problem" in values:
                 values["problem"] = self._text(str(values["problem"]))
             self._reject(row, self._text(exc.key, **values), duplicate=False)
@@ -231,6 +254,11 @@ class _Run:
             else:
                 reason = "import_reject_signed" if new.email else "import_reject_imported"
                 self._reject(row, self._text(reason), duplicate=True)
+
+    def field_noun(self, field: str) -> str:
+        """A field as the catalog names it in a sentence ("ZIP code", "código postal")."""
+        key = field_key("detail", FieldName(field), self._petition.country)
+        return self._text(key)
 
     def _reject(self, row: SheetRow, reason: str, duplicate: bool) -> None:
         self.rejected.append(

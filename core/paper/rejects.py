@@ -1,7 +1,8 @@
 """The rows an import left out, as a CSV an organizer can fix and import again.
 
 Columns: ``line`` and ``reason``, then the sheet's own columns as they were (every cell a
-spreadsheet would read as a formula neutralised, as exports do). It holds personal data.
+spreadsheet would read as a formula neutralised, the header's too, as exports do). It holds
+personal data.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ MIME_TYPE = "text/csv"
 def write_rejects(report: ImportReport, out: IO[str]) -> int:
     """Write the report's rejected rows to ``out`` (opened with ``newline=""``); how many."""
     writer = csv.writer(out)
-    writer.writerow(["line", "reason", *report.header])
+    # The header is the sheet's too: a column named "=HYPERLINK(...)" is a formula as well.
+    writer.writerow(["line", "reason", *(neutralise(column) for column in report.header)])
     for rejection in report.rejected:
         cells = [rejection.cells.get(column, "") for column in report.header]
         writer.writerow([rejection.line, rejection.reason, *(neutralise(c) for c in cells)])

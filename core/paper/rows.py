@@ -46,6 +46,8 @@ class ImportOptions(BaseModel):
     consent_version: str  # the version of the paper form people signed
     signed_at: datetime  # when the signatures count (the import's moment unless told)
     dry_run: bool = False
+    # The language the paper form was printed in (its consent text's); None: the petition's.
+    language: str | None = None
 
 
 def consent_text_version(form_version: str) -> str:
@@ -85,9 +87,10 @@ def signature_from_row(
         consent_version=consent_text_version(options.consent_version),
         opted_in=_opted_in(row),
         signed_at=options.signed_at,
-        # A paper form is in the petition's own language (its consent text, its version).
-        language=petition.language,
-        consent_language=petition.language,
+        # The paper form's language (its consent text, its version): the petition's own
+        # unless the organizer names the translation that was printed.
+        language=options.language or petition.language,
+        consent_language=options.language or petition.language,
     )
 
 

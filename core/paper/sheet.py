@@ -93,9 +93,11 @@ class Sheet:
         self._reader = csv.reader(_chain(first, self._lines), delimiter=delimiter, strict=True)
         try:
             header = next(self._reader)
-        except (csv.Error, StopIteration) as exc:
+        except StopIteration as exc:
             raise SheetUnreadable("import_no_header") from exc
-        self.header = [cell.strip() for cell in header]
+        except csv.Error as exc:  # a header there, but broken: say where, not "empty"
+            raise _broken(exc, 1) from exc
+        self.header = _unique([cell.strip() for cell in header])
         self.columns = _match(self.header, mapping or {})
         self._last_line = self._reader.line_num
 
@@ -117,7 +119,7 @@ class Sheet:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise SheetUnreadable("import_broken_csv", line=start) from exc
+                raise _broken(exc, start) from exc
             except UnicodeDecodeError as exc:
                 raise SheetUnreadable("import_not_utf8", line=start) from exc
             self._last_line = self._reader.line_num
@@ -127,6 +129,25 @@ class Sheet:
             named = {self.header[i]: cells[i][:MAX_CELL] for i in range(width)}
             values = {field: named.get(column, "") for column, field in self.columns.items()}
             yield SheetRow(start, named, values, extra_cells=len(cells) > len(self.header))
+
+
+def _unique(header: list[str]) -> list[str]:
+    """The header with a repeated name numbered ("email", "email (2)"): each column keeps its
+    own cells, and a field is read from the first column of its name."""
+    seen: dict[str, int] = {}
+    named = []
+    for column in header:
+        seen[column] = seen.get(column, 0) + 1
+        named.append(column if seen[column] == 1 else f"{column} ({seen[column]})")
+    return named
+
+
+def _broken(error: csv.Error, line: int) -> SheetUnreadable:
+    """What to say of a line the csv module refused: a cell past its size limit (a pasted
+    document?), else a quote left open."""
+    if "field larger than field limit" in str(error):
+        return SheetUnreadable("import_cell_too_long", line=line, limit=csv.field_size_limit())
+    return SheetUnreadable("import_broken_csv", line=line)
 
 
 def _first_line(lines: Iterator[str]) -> str:

@@ -33,8 +33,9 @@ class PostgresFigures(PostgresConnections):
 
     async def signed_since(self, petition: str, since: datetime) -> int:
         found = await self._fetchval(
-            "SELECT count(*) FROM signatures WHERE petition = $1 AND withdrawn_at IS NULL"
-            " AND signed_at >= $2 AND NOT pending",
+            "SELECT (SELECT count(*) FROM signatures WHERE petition = $1 AND withdrawn_at IS NULL"
+            " AND signed_at >= $2 AND NOT pending)"
+            " + (SELECT coalesce(sum(n), 0) FROM offline_tallies WHERE petition = $1 AND at >= $2)",
             petition,
             since,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from core.models import IMPORT_PLATFORM, TALLY_SOURCE, Tally
 from core.store import AlreadySigned, Store
@@ -114,3 +114,17 @@ async def test_imported_signers_are_no_chat_broadcast_audience(store: Store) -> 
     assert await store.import_signatures([opted_in]) == [True]
     assert await store.audience_counts("p") == {"telegram": 1}
     assert await store.audience_counts(None) == {"telegram": 1}
+
+
+async def test_a_tally_added_in_the_last_24_hours_is_in_them(store: Store) -> None:
+    """The feed's last 24 hours count what its today counts: a tally added an hour ago is in
+    them, one added two days ago is not, another petition's never."""
+    await store.add_signature(signature("7"))  # signed at NOW
+    for hours_ago, count, petition in ((1, 80, "p"), (48, 30, "p"), (1, 5, "other")):
+        at = NOW - timedelta(hours=hours_ago)
+        await store.add_tally(
+            Tally(petition=petition, count=count, note="clipboards", actor="cli:ann", at=at)
+        )
+    assert await store.signed_since("p", NOW - timedelta(hours=24)) == 1 + 80
+    assert await store.signed_since("p", NOW - timedelta(hours=72)) == 1 + 80 + 30
+    assert await store.signed_since("p", NOW + timedelta(hours=1)) == 0

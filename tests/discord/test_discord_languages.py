@@ -84,3 +84,24 @@ async def test_slash_commands_are_described_in_every_shipped_language(world: Wor
     )
     # Locales of languages that are not shipped read the English default.
     assert discord.Locale.german not in sign.description_localizations
+
+
+async def test_options_and_suggestions_are_in_the_members_language(world: World) -> None:
+    published = {c.name: c for c in await world.bot.tree.fetch_commands()}
+    [petition] = published["count"].options
+    assert petition.description_localizations[discord.Locale.spain_spanish] == (
+        "Qué petición (si no dices ninguna, la principal de la campaña)"
+    )
+    [_, code] = published["sign"].options
+    assert code.description_localizations[discord.Locale.spain_spanish].startswith(
+        "El código de invitación"
+    )
+    ana = world.alice
+    speaks(world.env, ana, "es-ES")
+    choices = await ana.autocomplete(world.channel, "count", "petition", "joe")
+    assert choices == [{"name": f"No te presentes, Joe ({SLUG})", "value": SLUG}]
+    everything = await ana.autocomplete(world.channel, "stop", "petition", "todas")
+    assert everything == [{"name": "Todas las peticiones", "value": "all"}]
+    # Typing the value still finds it, whatever the language.
+    assert await ana.autocomplete(world.channel, "stop", "petition", "all") == everything
+    simcord.assert_no_errors(world.env)

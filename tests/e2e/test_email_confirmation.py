@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,27 @@ async def test_the_export_holds_pending_signatures_only_when_asked_with_their_st
     header, row = await csv(True)
     assert header.endswith(",status") and row.endswith(",pending")
     assert "jane@example.org" in row
+
+
+async def test_a_code_sent_later_is_in_the_signers_language(world: World, smtp: SmtpServer) -> None:
+    """The mail server was down when Ana signed in Spanish: the background retry's email is in
+    Spanish too, with the petition's Spanish title."""
+    runtime = world.runtime
+    assert runtime is not None
+    smtp.stop()
+    ana = Chat(runtime.core, language="es")
+    await ana.send("/sign")
+    await ana.press("Sí, quiero firmar")
+    for answer in ("Ana Ruiz", "ana@example.org", "12345"):
+        await ana.send(answer)
+    await ana.press("Sí, mantenedme al día")
+    await ana.press("✅ Firmar")
+    await runtime.core.confirmation.stop()  # the test drives the retries itself
+    smtp.start()
+    world.clock.advance(seconds=31)
+    await runtime.core.confirmation.retry_due()
+    [mail] = smtp.inbox.mails
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject.endswith("es tu código para confirmar tu firma"), subject
+    body = mail.get_payload(decode=True).decode(mail.get_content_charset() or "utf-8")
+    assert "No te presentes, Joe" in body and "Don't Run Joe" not in body, body

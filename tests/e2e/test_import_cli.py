@@ -20,9 +20,9 @@ ROWS = 10_000
 BAD_EVERY = 199  # lines 199, 398, ...: 50 bad rows spread over the sheet
 HEADER = ["first_name", "last_name", "email", "zip_code", "opted_in"]
 BAD_ROWS = [
-    (["Ann", "Lee", "ann-at-example.org", "12345", ""], "email: That doesn't look like"),
+    (["Ann", "Lee", "ann-at-example.org", "12345", ""], "email address: That doesn't look like"),
     (["", "", "noname@example.org", "12345", ""], "no name"),
-    (["Bo", "Ray", "bo@example.org", "1234", ""], "postal_code: A ZIP code has 5 digits"),
+    (["Bo", "Ray", "bo@example.org", "1234", ""], "ZIP code: A ZIP code has 5 digits"),
     (["Cy", "Tan", "cy@example.org", "12345", "maybe"], "opted_in: write yes or no"),
     (["=HYPERLINK(1)", "", "f@example.org", "12345", ""], "name: A name can't start with"),
 ]
@@ -164,7 +164,7 @@ def test_a_sheet_without_a_column_the_petition_needs_is_refused(tmp_path: Path) 
     (tmp_path / "s.csv").write_text("first_name,email\nJane,jane@example.org\n", encoding="utf-8")
     result = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
     assert result.returncode == 2
-    assert "no column for postal_code" in result.stderr
+    assert "no column for ZIP code" in result.stderr
     bad_map = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1", "--map", "x")
     assert bad_map.returncode == 2 and "should be COLUMN=field" in bad_map.stderr
 
@@ -215,3 +215,41 @@ def test_an_export_carries_imported_rows_and_names_the_tallies_it_leaves_out(
     assert "Not in the file: 5 signatures counted in tallies" in chat(
         tmp_path, ["/export"], user="organizer"
     )
+
+
+def test_a_sheet_broken_after_its_first_batches_says_what_was_stored(tmp_path: Path) -> None:
+    """Rows go in a batch at a time: a bad line after the first batch can't undo it, so the
+    organizer is told how many went in (not "nothing was imported"), and it is audited."""
+    people = "".join(f"P{i},Quux,p{i}@example.org,12345\n" for i in range(1500))
+    (tmp_path / "s.csv").write_bytes(
+        ("first_name,last_name,email,zip_code\n" + people).encode() + b"Ren\xe9,Roe,r@x.org,1\n"
+    )
+    result = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
+    assert result.returncode == 2
+    assert "Line 1,502 is not UTF-8 text" in result.stderr
+    assert "added from the lines before it: 1,000 signatures" in result.stderr
+    assert count(tmp_path) == 1000
+    [(detail,)] = rows(tmp_path, "SELECT detail FROM audit_log")
+    assert "added=1000" in detail and detail.endswith("stopped=import_not_utf8")
+    (tmp_path / "s.csv").write_text("first_name,last_name,email,zip_code\n" + people)
+    again = run(tmp_path, "import", "--file", "s.csv", "--consent-version", "v1")
+    assert "1,500 rows read, 500 signatures added." in again.stdout
+    assert count(tmp_path) == 1500
+
+
+def test_a_sheet_printed_in_spanish_records_spanish_consent(tmp_path: Path) -> None:
+    """The consent record names the text the signer read: the Spanish paper form, v2."""
+    (tmp_path / "s.csv").write_text(
+        "first_name,last_name,email,zip_code\nAna,Ruiz,ana@example.org,12345\n", encoding="utf-8"
+    )
+    args = ["import", "--file", "s.csv", "--consent-version", "es-v2"]
+    refused = run(tmp_path, *args, "--language", "fr")
+    assert refused.returncode == 2 and "the petition's texts are in en, es" in refused.stderr
+    result = run(tmp_path, *args, "--language", "es")
+    assert result.returncode == 0, result.stderr
+    assert rows(tmp_path, "SELECT language FROM signatures") == [("es",)]
+    assert rows(
+        tmp_path, "SELECT text_version, language FROM consents WHERE kind = 'processing'"
+    ) == [("paper form es-v2", "es")]
+    stats = run(tmp_path, "stats")
+    assert "By language: Spanish 1" in stats.stdout

@@ -192,7 +192,9 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
         return sorted(due, key=lambda c: (c.send_due_at, c.signature_id))[:limit]
 
     async def signed_since(self, petition: str, since: datetime) -> int:
-        return sum(1 for s in self._confirmed(petition) if s.signed_at >= since)
+        signed = sum(1 for s in self._confirmed(petition) if s.signed_at >= since)
+        tallies = [t for t in self.offline_tallies if t.petition == petition]
+        return signed + sum(t.count for t in tallies if t.at >= since)
 
     async def stats(self, petition: str, today: date, days: int) -> Stats:
         active = self._confirmed(petition)

@@ -10,7 +10,7 @@ import pytest
 from babel import Locale
 
 from core.bot import PetitionBot
-from core.broadcasts.models import DeliveryState
+from core.broadcasts.models import BroadcastStatus, DeliveryState
 from core.catalog import Catalog
 from core.config import FieldName
 from core.prompts import FIELD_TEXTS, field_key
@@ -32,7 +32,11 @@ def test_every_message_key_used_in_the_code_is_in_the_english_catalog() -> None:
     templated = {key for key in used if "{" in key}
     assert fixed and fixed <= keys, sorted(fixed - keys)
     commands = PetitionBot(campaign(), MemoryStore()).commands_for(Role.ORGANIZER)
-    filled_by = {"{command}": commands, "{delivery.state}": list(DeliveryState)}
+    filled_by = {
+        "{command}": commands,
+        "{delivery.state}": list(DeliveryState),
+        "{broadcast.status.value}": [status.value for status in BroadcastStatus],
+    }
     for key in templated:  # command_{command}, ...: every one must have its message
         names = next(values for part, values in filled_by.items() if part in key)
         for name in names:

@@ -74,7 +74,7 @@ async def test_an_import_logs_counts_and_never_a_person(caplog: pytest.LogCaptur
     without_zip = sheet("name,email\nJane,jane@example.org\n")
     with pytest.raises(ImportRefused) as refused:
         await bot.imports.run(petition, without_zip, options, "cli:ann", clock.now)
-    assert refused.value.values == {"field": "postal_code"}
+    assert refused.value.values == {"field": "ZIP code"}
 
 
 async def test_a_platform_that_takes_no_files_says_where_to_import() -> None:
@@ -102,3 +102,41 @@ async def test_a_sheet_filled_in_spanish_opts_in_with_si() -> None:
     assert (report.added, report.invalid) == (2, 1)
     stored = {s.email: s.opted_in for s in store.signatures}
     assert stored["ana@example.org"] is True and stored["luis@example.org"] is False
+
+
+async def test_a_quote_left_open_after_the_first_batch_says_how_many_went_in() -> None:
+    clock, store = Clock(), MemoryStore()
+    bot = PetitionBot(campaign(), store, clock=clock)
+    petition = bot.campaign.default_petition
+    people = "".join(f"P{i} Quux,p{i}@example.org,12345\n" for i in range(1500))
+    text = "name,email,zip_code\n" + people + 'Ren "Roe,"r@example.org,12345\n'
+    options = ImportOptions(consent_version="v1", signed_at=clock.now)
+    with pytest.raises(SheetUnreadable) as stopped:
+        await bot.imports.run(petition, sheet(text), options, "cli:ann", clock.now)
+    assert stopped.value.message_key == "import_broken_csv_after"
+    assert stopped.value.values == {"line": 1502, "added": 1000}
+    assert await store.count(petition.slug) == 1000
+    [audited] = store.audit
+    assert "added=1000" in (audited.detail or "")
+    dry = options.model_copy(update={"dry_run": True})
+    with pytest.raises(SheetUnreadable) as dry_stop:  # nothing stored: nothing to tell
+        await bot.imports.run(petition, sheet(text), dry, "cli:ann", clock.now)
+    assert dry_stop.value.message_key == "import_broken_csv"
+
+
+async def test_a_huge_cell_or_a_broken_header_is_named_for_what_it_is() -> None:
+    clock = Clock()
+    bot = PetitionBot(campaign(), MemoryStore(), clock=clock)
+    petition = bot.campaign.default_petition
+    options = ImportOptions(consent_version="v1", signed_at=clock.now)
+    huge = "name,email,zip_code\nAna Ruiz,ana@example.org,12345\n" + "x" * 200_000 + ",b,1\n"
+    with pytest.raises(SheetUnreadable) as too_long:
+        await bot.imports.run(petition, sheet(huge), options, "cli:ann", clock.now)
+    assert too_long.value.message_key == "import_cell_too_long"
+    assert too_long.value.values == {"line": 3, "limit": 131_072}
+    text = bot.catalog.render("import_cell_too_long", "es", **too_long.value.values)
+    assert "La línea 3 tiene una celda de más de 131.072 caracteres" in text.to_plain_text()
+    with pytest.raises(SheetUnreadable) as broken_header:
+        sheet('name,"email\nAna,ana@example.org\n')
+    assert broken_header.value.message_key == "import_broken_csv"
+    assert broken_header.value.values == {"line": 1}

@@ -7,6 +7,7 @@ from pathlib import Path
 import aiohttp
 
 from core.bot import utc_now
+from core.paper.tally import add_tally
 from tests.web.site import EMAIL, NAME, SLUG, running_site, sign_in_terminal
 
 
@@ -103,3 +104,13 @@ async def test_a_paused_petition_says_so_in_the_feed_and_the_widget_offers_no_si
         await lifecycles.resume(petition, "console:organizer", utc_now())
         async with http.get(f"{site.url}/widget/{SLUG}") as response:
             assert "Sign on Telegram" in await response.text()
+
+
+async def test_a_tally_added_now_is_in_today_and_in_the_last_24_hours(tmp_path: Path) -> None:
+    async with running_site(tmp_path) as site, aiohttp.ClientSession() as http:
+        await sign_in_terminal(site.runtime, "alice", NAME, EMAIL)
+        petition = site.runtime.config.campaign.default_petition
+        await add_tally(site.runtime.store, petition, 80, "clipboards", "cli:ann", utc_now())
+        async with http.get(f"{site.url}/api/petitions/{SLUG}") as response:
+            body = await response.json()
+        assert (body["count"], body["today"], body["last_24_hours"]) == (81, 81, 81)

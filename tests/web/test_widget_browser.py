@@ -76,3 +76,20 @@ async def test_without_javascript_at_320_px_the_widget_shows_the_count_and_fits(
         assert await page.evaluate("window.innerWidth") == 320
         assert await page.evaluate(NO_OVERFLOW)
         await page.screenshot(tmp_path / "widget-320-no-js.png")
+
+
+async def test_a_spanish_widget_stays_spanish_as_it_follows_a_signing(tmp_path: Path) -> None:
+    async with (
+        running_site(tmp_path, event_interval_seconds=0.2) as site,
+        campaign_page(f"{site.url}/widget/{SLUG}?lang=es") as page_url,
+        chromium() as page,
+    ):
+        await page.navigate(page_url)
+        frame = await page.frame_context()
+        await page.wait_for("document.getElementById('count') !== null", frame)
+        assert await page.evaluate("document.getElementById('noun').textContent", frame) == "firmas"
+        await sign_in_terminal(site.runtime, "alice", NAME, EMAIL)
+        await page.wait_for("document.getElementById('count').textContent === '1'", frame)
+        assert await page.evaluate("document.getElementById('noun').textContent", frame) == "firma"
+        goal = await page.evaluate("document.getElementById('goal').textContent", frame)
+        assert goal == "100.000"
