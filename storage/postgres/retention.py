@@ -23,10 +23,19 @@ _EXPIRED_PENDING = "petition = $1 AND pending AND withdrawn_at IS NULL AND signe
 _OLD_INBOUND = (
     "received_at < $1 AND handled_at IS NOT NULL AND (reply_to IS NOT NULL OR replies IS NOT NULL)"
 )
+# Person deliveries of the petition's broadcasts that are over (nothing will read them
+# again), and of finished broadcasts to everyone once their account has no signature left.
 _FINISHED_DELIVERIES = (
     f"kind = 'person' AND address NOT LIKE '{ERASED_ACCOUNT.partition('{')[0]}%'"
-    " AND broadcast_id IN"
-    " (SELECT id FROM broadcasts WHERE petition = $1 AND status IN ('done', 'cancelled'))"
+    " AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('done', 'cancelled')"
+    "   AND (petition = $1 OR (petition IS NULL AND NOT EXISTS (SELECT 1 FROM signatures s"
+    "     WHERE s.platform = deliveries.platform AND s.user_id = deliveries.address))))"
+)
+# An unreachable mark says its account was in some broadcast's audience: once no signature
+# is left to explain it, it would only tell that the account had signed.
+_UNEXPLAINED_MARKS = (
+    "NOT EXISTS (SELECT 1 FROM signatures s"
+    " WHERE s.platform = unreachable.platform AND s.user_id = unreachable.user_id)"
 )
 _ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
 
@@ -36,10 +45,6 @@ class PostgresRetention(PostgresConnections):
 
     async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
         async def anonymise(db: Connection) -> int:
-            await db.execute(
-                f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
-                petition,
-            )
             status = await db.execute(
                 f"UPDATE signatures SET user_id = '{_ERASED}', name = NULL, email = NULL,"
                 " email_key = NULL, postal_code = NULL, country = NULL, opted_in = false,"
@@ -47,6 +52,12 @@ class PostgresRetention(PostgresConnections):
                 petition,
                 at,
             )
+            # After the signatures: a broadcast to everyone is forgotten once none is left.
+            await db.execute(
+                f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
+                petition,
+            )
+            await db.execute(f"DELETE FROM unreachable WHERE {_UNEXPLAINED_MARKS}")
             return changed(status)
 
         count = f"SELECT count(*) FROM signatures WHERE {_OF_PETITION}"

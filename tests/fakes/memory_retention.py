@@ -23,6 +23,7 @@ class MemoryRetention:
     inbox: dict[tuple[str, str], dict]
     broadcasts: dict[int, Broadcast]
     deliveries: dict[int, dict]
+    unreachable: dict[tuple[str, str], object]
 
     def __init__(self) -> None:
         self.anonymised: set[int] = set()
@@ -51,11 +52,20 @@ class MemoryRetention:
                     "opted_in": False,
                 }
             )
-        broadcasts = self.broadcasts.values()
-        over = {b.id for b in broadcasts if b.petition == petition and b.status in _OVER}
+        # A broadcast to everyone is forgotten once its account has no signature left, and
+        # so is an unreachable mark (it only said that the account was in an audience).
+        accounts = {(s.platform, s.user_id) for s in self.signatures if s.id not in self.erased}
+        over = {b.id: b.petition for b in self.broadcasts.values() if b.status in _OVER}
         for row in self.deliveries.values():
-            if row["broadcast_id"] in over and row["kind"] == "person":
+            if row["broadcast_id"] not in over or row["kind"] != "person":
+                continue
+            target = over[row["broadcast_id"]]
+            if target == petition or (
+                target is None and (row["platform"], row["address"]) not in accounts
+            ):
                 row["address"] = ERASED_ACCOUNT.format(id=row["id"])
+        for who in [who for who in self.unreachable if who not in accounts]:
+            del self.unreachable[who]
         return len(chosen)
 
     async def erase_expired_pending(
