@@ -3,7 +3,8 @@
 - A closed petition's signatures are anonymised ``retention_days_after_close`` days after
   ``closes_at`` (only by `purge`: an organizer decides when, and sees what it did).
 - Pending signatures are erased once their code can no longer confirm them: the code
-  lifetime plus ``pending_grace_hours`` after signing.
+  lifetime plus ``pending_grace_hours`` after signing, and ``pending_grace_hours`` after
+  their latest code (sent again on request) expired.
 - Conversations idle longer than ``idle_timeout_hours`` are deleted, answers typed so far
   included, whether or not their person ever writes again.
 - Answers the inbox kept for a platform that never took them are erased after
@@ -101,8 +102,11 @@ class Retention:
         self, petition: PetitionConfig, now: datetime, dry_run: bool, anonymise: bool
     ) -> PetitionPurge:
         settings = self._campaign.confirmation
-        confirmable = timedelta(hours=settings.code_lifetime_hours + settings.pending_grace_hours)
-        expired = await self._store.erase_expired_pending(petition.slug, now - confirmable, dry_run)
+        grace = timedelta(hours=settings.pending_grace_hours)
+        confirmable = timedelta(hours=settings.code_lifetime_hours) + grace
+        expired = await self._store.erase_expired_pending(
+            petition.slug, now - confirmable, now - grace, dry_run
+        )
         due_at = petition.purge_due_at()
         anonymised = 0
         if anonymise and due_at is not None and now >= due_at:

@@ -26,10 +26,15 @@ class RetentionStore(Protocol):
         ...
 
     async def erase_expired_pending(
-        self, petition: str, signed_before: datetime, dry_run: bool = False
+        self,
+        petition: str,
+        signed_before: datetime,
+        codes_expired_before: datetime,
+        dry_run: bool = False,
     ) -> int:
-        """Delete the petition's pending signatures signed before ``signed_before`` (their
-        code can no longer confirm them), with their consent and code rows. How many."""
+        """Delete the petition's pending signatures signed before ``signed_before`` whose
+        code (if any) expired before ``codes_expired_before`` (a code sent again late can
+        still confirm its signature), with their consent and code rows. How many."""
         ...
 
     async def delete_stale_conversations(

@@ -18,7 +18,11 @@ from storage.sqlite_connections import SqliteConnections
 _OF_PETITION = (
     "petition = ? AND anonymised_at IS NULL AND (pending = 0 OR withdrawn_at IS NOT NULL)"
 )
-_EXPIRED_PENDING = "petition = ? AND pending = 1 AND withdrawn_at IS NULL AND signed_at < ?"
+# A code sent again late still confirms its signature: kept while that code is young enough.
+_EXPIRED_PENDING = (
+    "petition = ? AND pending = 1 AND withdrawn_at IS NULL AND signed_at < ? AND NOT EXISTS"
+    " (SELECT 1 FROM email_codes c WHERE c.signature_id = signatures.id AND c.expires_at >= ?)"
+)
 # Only the replies of handled messages: a message not yet handled is replayed at the next start,
 # however old, since nothing a person sent may be lost.
 _OLD_INBOUND = (
@@ -65,9 +69,13 @@ class SqliteRetention(SqliteConnections):
         return await self._erase(anonymise, count, (petition,), dry_run)
 
     async def erase_expired_pending(
-        self, petition: str, signed_before: datetime, dry_run: bool = False
+        self,
+        petition: str,
+        signed_before: datetime,
+        codes_expired_before: datetime,
+        dry_run: bool = False,
     ) -> int:
-        params = (petition, signed_before.isoformat())
+        params = (petition, signed_before.isoformat(), codes_expired_before.isoformat())
 
         def erase(db: sqlite3.Connection) -> int:
             ids = f"SELECT id FROM signatures WHERE {_EXPIRED_PENDING}"

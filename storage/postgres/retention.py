@@ -17,7 +17,11 @@ from storage.postgres.connections import Connection, PostgresConnections, change
 _OF_PETITION = (
     "petition = $1 AND anonymised_at IS NULL AND (NOT pending OR withdrawn_at IS NOT NULL)"
 )
-_EXPIRED_PENDING = "petition = $1 AND pending AND withdrawn_at IS NULL AND signed_at < $2"
+# A code sent again late still confirms its signature: kept while that code is young enough.
+_EXPIRED_PENDING = (
+    "petition = $1 AND pending AND withdrawn_at IS NULL AND signed_at < $2 AND NOT EXISTS"
+    " (SELECT 1 FROM email_codes c WHERE c.signature_id = signatures.id AND c.expires_at >= $3)"
+)
 # Only the replies of handled messages: a message not yet handled is replayed at the next start,
 # however old, since nothing a person sent may be lost.
 _OLD_INBOUND = (
@@ -64,18 +68,20 @@ class PostgresRetention(PostgresConnections):
         return await self._erase(anonymise, count, (petition,), dry_run)
 
     async def erase_expired_pending(
-        self, petition: str, signed_before: datetime, dry_run: bool = False
+        self,
+        petition: str,
+        signed_before: datetime,
+        codes_expired_before: datetime,
+        dry_run: bool = False,
     ) -> int:
+        args = (petition, signed_before, codes_expired_before)
+
         async def erase(db: Connection) -> int:
             ids = f"SELECT id FROM signatures WHERE {_EXPIRED_PENDING}"
             for table in ("email_codes", "consents"):
-                await db.execute(
-                    f"DELETE FROM {table} WHERE signature_id IN ({ids})", petition, signed_before
-                )
+                await db.execute(f"DELETE FROM {table} WHERE signature_id IN ({ids})", *args)
             erased = changed(
-                await db.execute(
-                    f"DELETE FROM signatures WHERE {_EXPIRED_PENDING}", petition, signed_before
-                )
+                await db.execute(f"DELETE FROM signatures WHERE {_EXPIRED_PENDING}", *args)
             )
             if erased:  # counted in the pending tally only; any one shard of it will do
                 await db.execute(
@@ -88,7 +94,7 @@ class PostgresRetention(PostgresConnections):
             return erased
 
         count = f"SELECT count(*) FROM signatures WHERE {_EXPIRED_PENDING}"
-        return await self._erase(erase, count, (petition, signed_before), dry_run)
+        return await self._erase(erase, count, args, dry_run)
 
     async def delete_stale_conversations(
         self, updated_before: datetime, dry_run: bool = False

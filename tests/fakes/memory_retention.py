@@ -69,8 +69,15 @@ class MemoryRetention:
         return len(chosen)
 
     async def erase_expired_pending(
-        self, petition: str, signed_before: datetime, dry_run: bool = False
+        self,
+        petition: str,
+        signed_before: datetime,
+        codes_expired_before: datetime,
+        dry_run: bool = False,
     ) -> int:
+        young = {
+            i for i, code in self.email_codes.items() if code.expires_at >= codes_expired_before
+        }
         chosen = [
             s
             for s in self.signatures
@@ -78,7 +85,7 @@ class MemoryRetention:
             and s.pending
             and s.active
             and s.signed_at < signed_before
-            and s.id not in self.erased
+            and s.id not in self.erased | young
         ]
         if dry_run:
             return len(chosen)
