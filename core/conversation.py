@@ -59,6 +59,9 @@ class SigningConversation:
         inbound = turn.inbound
         refusal = await self.refusal(turn, petition)
         if refusal is not None:
+            current, _ = await self._conversations.load(turn)
+            if _has_answers_for(current, petition):  # dropped, as at every step of it
+                await self._store.delete_conversation(inbound.platform, inbound.user_id)
             return refusal
         signed = await self._store.active_signature(
             petition.slug, inbound.platform, inbound.user_id

@@ -143,3 +143,17 @@ async def test_only_organizers_pause_and_a_closed_petition_is_not_paused() -> No
     assert await store.paused_petitions() == {}
     await organizer.send("/pause no-such-petition")
     assert "no-such-petition" in organizer.last
+
+
+async def test_sign_while_paused_drops_the_answers_of_a_signing_under_way() -> None:
+    clock = Clock()
+    store = MemoryStore()
+    bot = organized(clock, store)
+    organizer, late = Chat(bot, ORGANIZER), Chat(bot, "2")
+    await late.send("/sign")
+    await late.press("Yes, I want")
+    await late.send("Joe Late")
+    await organizer.send("/pause")
+    await late.send("/sign")  # not a step of the signing: a new attempt, refused as well
+    assert "paused" in late.last and "0 signatures" in late.last
+    assert store.conversations == {}
