@@ -5,8 +5,9 @@
 - Pending signatures are erased once their code can no longer confirm them: the code
   lifetime plus ``pending_grace_hours`` after signing, and ``pending_grace_hours`` after
   their latest code (sent again on request) expired.
-- Conversations idle longer than ``idle_timeout_hours`` are deleted, answers typed so far
-  included, whether or not their person ever writes again.
+- Conversations idle longer than ``idle_timeout_hours`` are erased, answers typed so far
+  included, whether or not their person ever writes again; a mark of whose it was and when
+  stays (a week, or until the next purge) so that person's next message is told it expired.
 - Answers the inbox kept for a platform that never took them are erased after
   ``core.inbox.REMEMBER_FOR``; only the ids stay, to drop late redeliveries. A message not
   yet handled is never erased: it is replayed at the next start.
@@ -89,10 +90,15 @@ class Retention:
                     )
                 )
         idle = timedelta(hours=self._campaign.conversation.idle_timeout_hours)
+        # The marks of expired conversations (whose, and when) stay a week for the sweep, so
+        # a person back later is told; a purge leaves none.
+        marks_before = now if anonymise else now - idle - REMEMBER_FOR
         report = PurgeReport(
             dry_run=dry_run,
             petitions=tuple(petitions),
-            conversations=await self._store.delete_stale_conversations(now - idle, dry_run),
+            conversations=await self._store.delete_stale_conversations(
+                now - idle, marks_before, dry_run
+            ),
             inbound=await self._store.forget_old_inbound(now - REMEMBER_FOR, dry_run),
         )
         _log(report, anonymise)

@@ -38,9 +38,12 @@ class RetentionStore(Protocol):
         ...
 
     async def delete_stale_conversations(
-        self, updated_before: datetime, dry_run: bool = False
+        self, updated_before: datetime, marks_before: datetime, dry_run: bool = False
     ) -> int:
-        """Delete conversations whose last step was before ``updated_before``. How many."""
+        """Erase conversations whose last step was before ``updated_before``, leaving in
+        each place only an `ExpiredState` mark (whose, and when: so the person's next
+        message is told it expired); delete marks whose last step was before
+        ``marks_before``. How many conversations were erased (marks not counted)."""
         ...
 
     async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:

@@ -43,6 +43,12 @@ _UNEXPLAINED_MARKS = (
     " WHERE s.platform = unreachable.platform AND s.user_id = unreachable.user_id)"
 )
 _ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
+# An idle conversation's state becomes an ExpiredState (core/states.py): whose, and when.
+_MARK = "json_extract(state, '$.kind') = 'expired'"
+_MARK_STATE = (
+    "json_object('platform', platform, 'user_id', user_id, 'nonce', '',"
+    " 'updated_at', updated_at, 'kind', 'expired')"
+)
 
 
 class SqliteRetention(SqliteConnections):
@@ -94,14 +100,23 @@ class SqliteRetention(SqliteConnections):
         return await self._erase(erase, count, params, dry_run)
 
     async def delete_stale_conversations(
-        self, updated_before: datetime, dry_run: bool = False
+        self, updated_before: datetime, marks_before: datetime, dry_run: bool = False
     ) -> int:
         params = (updated_before.isoformat(),)
 
         def delete(db: sqlite3.Connection) -> int:
-            return db.execute("DELETE FROM conversations WHERE updated_at < ?", params).rowcount
+            erased = db.execute(
+                f"UPDATE conversations SET state = {_MARK_STATE}"
+                f" WHERE updated_at < ? AND NOT {_MARK}",
+                params,
+            ).rowcount
+            db.execute(  # after: a purge leaves not even the marks just made
+                f"DELETE FROM conversations WHERE updated_at < ? AND {_MARK}",
+                (marks_before.isoformat(),),
+            )
+            return erased
 
-        count = "SELECT count(*) FROM conversations WHERE updated_at < ?"
+        count = f"SELECT count(*) FROM conversations WHERE updated_at < ? AND NOT {_MARK}"
         return await self._erase(delete, count, params, dry_run)
 
     async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:

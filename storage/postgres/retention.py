@@ -42,6 +42,12 @@ _UNEXPLAINED_MARKS = (
     " WHERE s.platform = unreachable.platform AND s.user_id = unreachable.user_id)"
 )
 _ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
+# An idle conversation's state becomes an ExpiredState (core/states.py): whose, and when.
+_MARK = "(state::jsonb ->> 'kind') = 'expired'"
+_MARK_STATE = (
+    "json_build_object('platform', platform, 'user_id', user_id, 'nonce', '',"
+    " 'updated_at', updated_at, 'kind', 'expired')::text"
+)
 
 
 class PostgresRetention(PostgresConnections):
@@ -97,13 +103,20 @@ class PostgresRetention(PostgresConnections):
         return await self._erase(erase, count, args, dry_run)
 
     async def delete_stale_conversations(
-        self, updated_before: datetime, dry_run: bool = False
+        self, updated_before: datetime, marks_before: datetime, dry_run: bool = False
     ) -> int:
         async def delete(db: Connection) -> int:
-            sql = "DELETE FROM conversations WHERE updated_at < $1"
-            return changed(await db.execute(sql, updated_before))
+            status = await db.execute(
+                f"UPDATE conversations SET state = {_MARK_STATE}"
+                f" WHERE updated_at < $1 AND NOT {_MARK}",
+                updated_before,
+            )
+            await db.execute(  # after: a purge leaves not even the marks just made
+                f"DELETE FROM conversations WHERE updated_at < $1 AND {_MARK}", marks_before
+            )
+            return changed(status)
 
-        count = "SELECT count(*) FROM conversations WHERE updated_at < $1"
+        count = f"SELECT count(*) FROM conversations WHERE updated_at < $1 AND NOT {_MARK}"
         return await self._erase(delete, count, (updated_before,), dry_run)
 
     async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.inbox import StoredReplies
-from core.states import SigningState, SigningStep
+from core.states import ExpiredState, SigningState, SigningStep
 from core.store import Store
 from tests.contract.test_broadcast_store_contract import draft
 from tests.contract.test_pending_signature_contract import code
@@ -120,10 +120,17 @@ async def test_stale_conversations_are_swept_and_fresh_ones_kept(store: Store) -
                 updated_at=NOW - timedelta(hours=age),
             )
         )
-    cutoff = NOW - timedelta(hours=24)
-    assert await store.delete_stale_conversations(cutoff, dry_run=True) == 1
+    cutoff, marks = NOW - timedelta(hours=24), NOW - timedelta(days=8)
+    assert await store.delete_stale_conversations(cutoff, marks, dry_run=True) == 1
     assert await store.get_conversation("telegram", "1") is not None
-    assert await store.delete_stale_conversations(cutoff) == 1
+    assert await store.delete_stale_conversations(cutoff, marks) == 1
+    assert await store.delete_stale_conversations(cutoff, marks) == 0  # a mark is no more
+    # What was typed is gone; a mark of whose it was and when stays, for the next message.
+    assert await store.get_conversation("telegram", "1") == ExpiredState(
+        platform="telegram", user_id="1", nonce="", updated_at=NOW - timedelta(hours=30)
+    )
+    assert await store.get_conversation("telegram", "2") is not None
+    assert await store.delete_stale_conversations(cutoff, NOW) == 0  # marks go, unsaid
     assert await store.get_conversation("telegram", "1") is None
     assert await store.get_conversation("telegram", "2") is not None
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from core.broadcasts.models import Broadcast, BroadcastStatus
 from core.models import ConsentRecord, EmailCode, Signature
 from core.retention_store import ERASED_ACCOUNT
-from core.states import state_from_json
+from core.states import ExpiredState, state_from_json
 
 _OVER = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)
 
@@ -110,15 +110,24 @@ class MemoryRetention:
         return len(chosen)
 
     async def delete_stale_conversations(
-        self, updated_before: datetime, dry_run: bool = False
+        self, updated_before: datetime, marks_before: datetime, dry_run: bool = False
     ) -> int:
+        states = {key: state_from_json(raw) for key, raw in self.conversations.items()}
         stale = [
             key
-            for key, raw in self.conversations.items()
-            if state_from_json(raw).updated_at < updated_before
+            for key, state in states.items()
+            if state.updated_at < updated_before and not isinstance(state, ExpiredState)
         ]
-        if not dry_run:
-            for key in stale:
+        if dry_run:
+            return len(stale)
+        for key in stale:
+            mark = ExpiredState(
+                platform=key[0], user_id=key[1], nonce="", updated_at=states[key].updated_at
+            )
+            self.conversations[key] = mark.model_dump_json()
+            states[key] = mark
+        for key, state in states.items():  # after: a purge leaves not even the new marks
+            if isinstance(state, ExpiredState) and state.updated_at < marks_before:
                 del self.conversations[key]
         return len(stale)
 
