@@ -9,10 +9,13 @@ confirmed signatures of one petition:
     until a write queued after it returns, so the checkpoint is included), against K more
     with the checkpoint switched off: the mean and the 95th percentile per withdrawal.
 
+With ``--broadcasts B`` the petition first had B finished broadcasts to all N signers (B * N
+delivery rows), which a withdrawal erases the account id from and a purge anonymises.
+
 The counts before and after are compared: the script exits 1 if anonymising changed them.
 
     .venv/bin/python bench/purge.py                 # N = 100,000, K = 200; about 30 s
-    .venv/bin/python bench/purge.py --signatures 20000 --withdrawals 50
+    .venv/bin/python bench/purge.py --signatures 20000 --withdrawals 50 --broadcasts 3
 """
 
 from __future__ import annotations
@@ -57,6 +60,14 @@ async def fill(store: SqliteStore, n: int) -> None:
             )
 
 
+async def broadcast(store: SqliteStore, times: int) -> None:
+    """``times`` broadcasts to every signer, each over (cancelled: its rows stay)."""
+    for _ in range(times):
+        draft = await store.create_broadcast("p", "News", "bench:1", ("bench", "1"), NOW)
+        await store.confirm_broadcast(draft.id, [], NOW)
+        await store.cancel_broadcast(draft.id, NOW)
+
+
 async def withdrawals(store: SqliteStore, ids: list[int]) -> list[float]:
     """Seconds per withdrawal, each until a later write returns (after its checkpoint)."""
     times = []
@@ -73,13 +84,16 @@ def summary(times: list[float]) -> str:
     return f"mean {statistics.mean(times) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms"
 
 
-async def main(n: int, k: int) -> int:
+async def main(n: int, k: int, broadcasts: int) -> int:
     with tempfile.TemporaryDirectory() as folder:
         store = await SqliteStore.open(Path(folder) / "bench.db")
         try:
             started = time.perf_counter()
             await fill(store, n)
             print(f"stored {n:,} signatures in {time.perf_counter() - started:.1f} s")
+            await broadcast(store, broadcasts)
+            if broadcasts:
+                print(f"{broadcasts} finished broadcasts: {broadcasts * n:,} delivery rows")
             with_checkpoint = await withdrawals(store, list(range(1, k + 1)))
             writer = store._writer
             checkpoint = writer.checkpoint_soon
@@ -109,5 +123,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--signatures", type=int, default=100_000)
     parser.add_argument("--withdrawals", type=int, default=200)
+    parser.add_argument("--broadcasts", type=int, default=0)
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.signatures, args.withdrawals)))
+    sys.exit(asyncio.run(main(args.signatures, args.withdrawals, args.broadcasts)))

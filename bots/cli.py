@@ -29,7 +29,7 @@ from bots.stopping import EXIT_CODES, run_until_stopped
 from bots.terminal_progress import progress_bar
 from core.bot import utc_now
 from core.catalog import DEFAULT_LANGUAGE, Catalog, language_name
-from core.config import PetitionConfig
+from core.config import PetitionConfig, PetitionLifecycle
 from core.errors import ConfigError, MissingToken, StoreUnreachable
 from core.exports import ExportFormat
 
@@ -202,6 +202,9 @@ async def _pause(config: AppConfig, args: argparse.Namespace) -> int:
     if petition is None:
         return EXIT_CONFIG
     pausing = args.command == "pause"
+    if pausing and petition.lifecycle_at(utc_now()) is PetitionLifecycle.CLOSED:
+        print(f"{petition.slug} is closed already: there is nothing to pause.")  # as /pause
+        return 0
     runtime = await open_runtime(config)
     try:
         lifecycles, actor = runtime.core.lifecycles, f"cli:{_default_user()}"

@@ -80,8 +80,10 @@ class PetitionBot:
         self.inbox = Inbox(store, clock)
         idle_timeout = timedelta(hours=campaign.conversation.idle_timeout_hours)
         self.conversations = Conversations(store, campaign, idle_timeout)
-        self.confirmation = EmailConfirmation(store, campaign, self.catalog, mailer, clock)
         self.lifecycles = Lifecycles(store)
+        self.confirmation = EmailConfirmation(
+            store, campaign, self.catalog, mailer, clock, self.lifecycles
+        )
         self.conversation = SigningConversation(
             store, campaign, self.conversations, self.confirmation, self.lifecycles
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import TypeGuard
 
-from core.config import CampaignConfig, FieldName, PetitionConfig, PetitionLifecycle
+from core.config import CampaignConfig, FieldName, PetitionConfig
 from core.conversations import Conversations
 from core.email_confirmation import EmailConfirmation
 from core.fields import InvalidField, validate_field
@@ -19,6 +19,7 @@ from core.markup import Markup
 from core.messages import Outbound
 from core.prompts import closing, prompt, signature_form
 from core.signing import sign
+from core.signing_refusal import signing_refusal
 from core.states import ConversationState, SigningState, SigningStep
 from core.store import Store
 from core.turn import Turn
@@ -58,6 +59,9 @@ class SigningConversation:
         inbound = turn.inbound
         refusal = await self.refusal(turn, petition)
         if refusal is not None:
+            current, _ = await self._conversations.load(turn)
+            if _has_answers_for(current, petition):  # dropped, as at every step of it
+                await self._store.delete_conversation(inbound.platform, inbound.user_id)
             return refusal
         signed = await self._store.active_signature(
             petition.slug, inbound.platform, inbound.user_id
@@ -179,22 +183,7 @@ class SigningConversation:
     ) -> list[Outbound] | None:
         """The answer to a signing attempt when the petition is not open (not yet, paused or
         closed), with its count; ``None`` when it takes signatures."""
-        lifecycle = await self._lifecycles.of(petition, turn.now, fresh=fresh)
-        if lifecycle is PetitionLifecycle.OPEN:
-            return None
-        count = await self._store.count(petition.slug)
-        when = petition.opens_at if lifecycle is PetitionLifecycle.NOT_OPEN else None
-        opens = when.strftime("%Y-%m-%d %H:%M UTC") if when else ""
-        return [
-            turn.say(
-                _REFUSALS[lifecycle],
-                petition,
-                private=True,
-                title=petition.title,
-                count=count,
-                opens_at=opens,
-            )
-        ]
+        return await signing_refusal(self._lifecycles, self._store, turn, petition, fresh=fresh)
 
     async def _stopped(
         self, turn: Turn, state: SigningState, petition: PetitionConfig, *, fresh: bool = False
@@ -285,14 +274,6 @@ class SigningConversation:
         if referrer is None or not referrer.active or referrer.petition != petition.slug:
             return None
         return code
-
-
-# What a signing attempt is told when the petition takes none.
-_REFUSALS = {
-    PetitionLifecycle.NOT_OPEN: "petition_not_open",
-    PetitionLifecycle.PAUSED: "petition_paused",
-    PetitionLifecycle.CLOSED: "petition_closed",
-}
 
 
 def _has_answers_for(

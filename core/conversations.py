@@ -8,7 +8,14 @@ from typing import Any, Protocol, TypeVar
 
 from core.config import CampaignConfig
 from core.messages import Outbound
-from core.states import BaseState, BroadcastDraft, ConversationState, SigningState, WithdrawalState
+from core.states import (
+    BaseState,
+    BroadcastDraft,
+    ConversationState,
+    ExpiredState,
+    SigningState,
+    WithdrawalState,
+)
 from core.store import Store
 from core.turn import Turn
 
@@ -64,7 +71,7 @@ class Conversations:
         state = await self._store.get_conversation(inbound.platform, inbound.user_id)
         if state is None or not self._still_configured(state):
             return None, False
-        if turn.now - state.updated_at > self._idle_timeout:
+        if isinstance(state, ExpiredState) or turn.now - state.updated_at > self._idle_timeout:
             await self._store.delete_conversation(inbound.platform, inbound.user_id)
             return None, True
         return state, False
@@ -92,5 +99,5 @@ class Conversations:
         match state:
             case SigningState(petition=slug) | WithdrawalState(petition=slug):
                 return self._campaign.petition(slug) is not None
-            case BroadcastDraft():
+            case BroadcastDraft() | ExpiredState():
                 return True  # an audience is chosen, and checked, when the preview is made

@@ -19,11 +19,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.catalog import Catalog
-from core.config import CampaignConfig, PetitionConfig
+from core.config import CampaignConfig, PetitionConfig, PetitionLifecycle
 from core.errors import MailNotSent
+from core.lifecycle import Lifecycles
 from core.mail import CodeToSend, Mail, Mailer
 from core.messages import Choice, FormField, FormRequest, Outbound
 from core.models import EmailCode, Signature
+from core.signing_refusal import signing_refusal
 from core.store import Store
 from core.turn import Turn
 
@@ -71,8 +73,10 @@ class EmailConfirmation:
         catalog: Catalog,
         mailer: Mailer | None,
         clock: Callable[[], datetime],
+        lifecycles: Lifecycles,
     ) -> None:
         self._store = store
+        self._lifecycles = lifecycles
         self._campaign = campaign
         self._settings = campaign.confirmation
         self._catalog = catalog
@@ -173,9 +177,21 @@ class EmailConfirmation:
             fields=(FormField(key="code", label=label, placeholder="123456", max_length=12),),
         )
 
+    async def _stopped(self, turn: Turn, petition: PetitionConfig) -> list[Outbound] | None:
+        """While the petition takes no signatures (paused, closed) a code neither confirms
+        nor is sent, and no try is used up: the refusal; when paused, that it waits."""
+        refusal = await signing_refusal(self._lifecycles, self._store, turn, petition, fresh=True)
+        if refusal is None:
+            return None
+        if await self._lifecycles.of(petition, turn.now) is PetitionLifecycle.PAUSED:
+            refusal.append(turn.say("code_kept_while_paused", petition, private=True))
+        return refusal
+
     async def _check(self, turn: Turn, signature: Signature, code: str) -> list[Outbound]:
         petition = turn.campaign.petition(signature.petition)
         assert petition is not None
+        if (refusal := await self._stopped(turn, petition)) is not None:
+            return refusal
         stored = await self._store.email_code(signature.id)
         buttons = self.buttons(turn, petition)
         if stored is None or stored.wrong_tries >= self._settings.max_wrong_tries:
@@ -201,6 +217,8 @@ class EmailConfirmation:
     async def _resend(
         self, turn: Turn, petition: PetitionConfig, signature: Signature
     ) -> list[Outbound]:
+        if (refusal := await self._stopped(turn, petition)) is not None:
+            return refusal
         stored = await self._store.email_code(signature.id)
         if stored is not None and stored.emails_sent >= self._settings.max_emails:
             limit = self._settings.max_emails

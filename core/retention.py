@@ -3,9 +3,11 @@
 - A closed petition's signatures are anonymised ``retention_days_after_close`` days after
   ``closes_at`` (only by `purge`: an organizer decides when, and sees what it did).
 - Pending signatures are erased once their code can no longer confirm them: the code
-  lifetime plus ``pending_grace_hours`` after signing.
-- Conversations idle longer than ``idle_timeout_hours`` are deleted, answers typed so far
-  included, whether or not their person ever writes again.
+  lifetime plus ``pending_grace_hours`` after signing, and ``pending_grace_hours`` after
+  their latest code (sent again on request) expired.
+- Conversations idle longer than ``idle_timeout_hours`` are erased, answers typed so far
+  included, whether or not their person ever writes again; a mark of whose it was and when
+  stays (a week, or until the next purge) so that person's next message is told it expired.
 - Answers the inbox kept for a platform that never took them are erased after
   ``core.inbox.REMEMBER_FOR``; only the ids stay, to drop late redeliveries. A message not
   yet handled is never erased: it is replayed at the next start.
@@ -88,10 +90,15 @@ class Retention:
                     )
                 )
         idle = timedelta(hours=self._campaign.conversation.idle_timeout_hours)
+        # The marks of expired conversations (whose, and when) stay a week for the sweep, so
+        # a person back later is told; a purge leaves none.
+        marks_before = now if anonymise else now - idle - REMEMBER_FOR
         report = PurgeReport(
             dry_run=dry_run,
             petitions=tuple(petitions),
-            conversations=await self._store.delete_stale_conversations(now - idle, dry_run),
+            conversations=await self._store.delete_stale_conversations(
+                now - idle, marks_before, dry_run
+            ),
             inbound=await self._store.forget_old_inbound(now - REMEMBER_FOR, dry_run),
         )
         _log(report, anonymise)
@@ -101,8 +108,11 @@ class Retention:
         self, petition: PetitionConfig, now: datetime, dry_run: bool, anonymise: bool
     ) -> PetitionPurge:
         settings = self._campaign.confirmation
-        confirmable = timedelta(hours=settings.code_lifetime_hours + settings.pending_grace_hours)
-        expired = await self._store.erase_expired_pending(petition.slug, now - confirmable, dry_run)
+        grace = timedelta(hours=settings.pending_grace_hours)
+        confirmable = timedelta(hours=settings.code_lifetime_hours) + grace
+        expired = await self._store.erase_expired_pending(
+            petition.slug, now - confirmable, now - grace, dry_run
+        )
         due_at = petition.purge_due_at()
         anonymised = 0
         if anonymise and due_at is not None and now >= due_at:

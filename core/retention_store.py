@@ -26,16 +26,24 @@ class RetentionStore(Protocol):
         ...
 
     async def erase_expired_pending(
-        self, petition: str, signed_before: datetime, dry_run: bool = False
+        self,
+        petition: str,
+        signed_before: datetime,
+        codes_expired_before: datetime,
+        dry_run: bool = False,
     ) -> int:
-        """Delete the petition's pending signatures signed before ``signed_before`` (their
-        code can no longer confirm them), with their consent and code rows. How many."""
+        """Delete the petition's pending signatures signed before ``signed_before`` whose
+        code (if any) expired before ``codes_expired_before`` (a code sent again late can
+        still confirm its signature), with their consent and code rows. How many."""
         ...
 
     async def delete_stale_conversations(
-        self, updated_before: datetime, dry_run: bool = False
+        self, updated_before: datetime, marks_before: datetime, dry_run: bool = False
     ) -> int:
-        """Delete conversations whose last step was before ``updated_before``. How many."""
+        """Erase conversations whose last step was before ``updated_before``, leaving in
+        each place only an `ExpiredState` mark (whose, and when: so the person's next
+        message is told it expired); delete marks whose last step was before
+        ``marks_before``. How many conversations were erased (marks not counted)."""
         ...
 
     async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:

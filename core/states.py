@@ -85,8 +85,15 @@ class BroadcastDraft(BaseState):
         return self
 
 
+class ExpiredState(BaseState):
+    """What the sweep leaves of a conversation idle past the timeout: whose it was and its
+    last step's time, nothing typed into it; the person's next message is told it expired."""
+
+    kind: Literal["expired"] = "expired"
+
+
 ConversationState = Annotated[
-    SigningState | WithdrawalState | BroadcastDraft, Field(discriminator="kind")
+    SigningState | WithdrawalState | BroadcastDraft | ExpiredState, Field(discriminator="kind")
 ]
 
 _STATE: TypeAdapter[ConversationState] = TypeAdapter(ConversationState)

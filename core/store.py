@@ -125,8 +125,11 @@ class Store(BroadcastStore, InboxStore, RetentionStore, PauseStore, BurstStore, 
         ...
 
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
-        """Erase personal data (and a pending signature's code) and keep a tombstone;
-        ``False`` when it was not active."""
+        """Erase personal data (and a pending signature's code) and keep a tombstone; in the
+        same transaction, erase the account id from its deliveries of the petition's
+        broadcasts (and of broadcasts to everyone, and its unreachable mark, once it has no
+        active signature left; a pending delivery becomes skipped). ``False`` when it was not
+        active."""
         ...
 
     async def count(self, petition: str) -> int:

@@ -18,6 +18,7 @@ from core.broadcasts.models import (
     UnreachableMark,
 )
 from core.models import IMPORT_PLATFORM
+from core.retention_store import ERASED_ACCOUNT
 from storage.sqlite_connections import SqliteConnections
 
 # Opted-in, active signers, each person once, minus those no platform can reach (an
@@ -49,6 +50,36 @@ _LANGUAGE = """
               WHERE s.platform = d.platform AND s.user_id = d.address
               ORDER BY s.id DESC LIMIT 1))
 """
+
+_ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
+_ERASED_PREFIX = ERASED_ACCOUNT.partition("{")[0]
+# An account's person deliveries of the petition's broadcasts, and of broadcasts to everyone
+# once no active signature of theirs is left (:petition, :platform, :user).
+_ITS_DELIVERIES = """
+    kind = 'person' AND platform = :platform AND address = :user AND broadcast_id IN
+        (SELECT id FROM broadcasts WHERE petition = :petition OR (petition IS NULL
+         AND NOT EXISTS (SELECT 1 FROM signatures WHERE platform = :platform
+                         AND user_id = :user AND withdrawn_at IS NULL)))
+"""
+
+
+def forget_deliveries(db: sqlite3.Connection, petition: str, platform: str, user: str) -> None:
+    """After a withdrawal (same transaction): erase the account id from its deliveries (a
+    pending one is skipped, as any withdrawn signer's is at its turn; the figures stay), and
+    its unreachable mark once it has no active signature left."""
+    params = {"petition": petition, "platform": platform, "user": user}
+    db.execute(
+        f"UPDATE deliveries SET address = '{_ERASED}',"
+        " status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END"
+        f" WHERE {_ITS_DELIVERIES}",
+        params,
+    )
+    db.execute(
+        "DELETE FROM unreachable WHERE platform = :platform AND user_id = :user"
+        " AND NOT EXISTS (SELECT 1 FROM signatures WHERE platform = :platform"
+        " AND user_id = :user AND withdrawn_at IS NULL)",
+        params,
+    )
 
 
 class SqliteBroadcasts(SqliteConnections):
@@ -223,7 +254,7 @@ class SqliteBroadcasts(SqliteConnections):
             db.executemany(
                 "INSERT OR REPLACE INTO unreachable (platform, user_id, reason, at)"
                 " SELECT platform, address, coalesce(detail, ''), ? FROM deliveries"
-                " WHERE id = ? AND kind = 'person'",
+                f" WHERE id = ? AND kind = 'person' AND address NOT LIKE '{_ERASED_PREFIX}%'",
                 [(at.isoformat(), delivery_id) for delivery_id in unreachable],
             )
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from core.alerts.store import AlertDelivery, BurstAlert, Dimension, HourCounts
+from core.models import IMPORT_PLATFORM
 from storage.sqlite_connections import SqliteConnections
 
 # Each dimension's value in a signature row; fixed SQL, never built from input.
@@ -46,9 +47,10 @@ class SqliteLifecycle(SqliteConnections):
         )
         params = [values[d].lower() if d is Dimension.EMAIL_DOMAIN else values[d] for d in wanted]
         rows = await self._fetch(
-            # The signed_at index gives the last hour's rows; only those are read.
+            # The signed_at index gives the last hour's rows; only those are read. Rows an
+            # organizer imported (stamped with the import's moment) are no burst.
             f"SELECT {sums} FROM signatures WHERE petition = ? AND withdrawn_at IS NULL"
-            " AND signed_at >= ?",
+            f" AND signed_at >= ? AND platform <> '{IMPORT_PLATFORM}'",
             (*params, petition, _utc(since)),
         )
         total, *found = rows[0]

@@ -18,19 +18,37 @@ from storage.sqlite_connections import SqliteConnections
 _OF_PETITION = (
     "petition = ? AND anonymised_at IS NULL AND (pending = 0 OR withdrawn_at IS NOT NULL)"
 )
-_EXPIRED_PENDING = "petition = ? AND pending = 1 AND withdrawn_at IS NULL AND signed_at < ?"
+# A code sent again late still confirms its signature: kept while that code is young enough.
+_EXPIRED_PENDING = (
+    "petition = ? AND pending = 1 AND withdrawn_at IS NULL AND signed_at < ? AND NOT EXISTS"
+    " (SELECT 1 FROM email_codes c WHERE c.signature_id = signatures.id AND c.expires_at >= ?)"
+)
 # Only the replies of handled messages: a message not yet handled is replayed at the next start,
 # however old, since nothing a person sent may be lost.
 _OLD_INBOUND = (
     "received_at < ? AND handled_at IS NOT NULL AND (reply_to IS NOT NULL OR replies IS NOT NULL)"
 )
-# Person deliveries of the petition's broadcasts that are over: nothing will read them again.
+# Person deliveries of the petition's broadcasts that are over (nothing will read them
+# again), and of finished broadcasts to everyone once their account has no signature left.
 _FINISHED_DELIVERIES = (
     f"kind = 'person' AND address NOT LIKE '{ERASED_ACCOUNT.partition('{')[0]}%'"
-    " AND broadcast_id IN"
-    " (SELECT id FROM broadcasts WHERE petition = ? AND status IN ('done', 'cancelled'))"
+    " AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('done', 'cancelled')"
+    "   AND (petition = ? OR (petition IS NULL AND NOT EXISTS (SELECT 1 FROM signatures s"
+    "     WHERE s.platform = deliveries.platform AND s.user_id = deliveries.address))))"
+)
+# An unreachable mark says its account was in some broadcast's audience: once no signature
+# is left to explain it, it would only tell that the account had signed.
+_UNEXPLAINED_MARKS = (
+    "NOT EXISTS (SELECT 1 FROM signatures s"
+    " WHERE s.platform = unreachable.platform AND s.user_id = unreachable.user_id)"
 )
 _ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
+# An idle conversation's state becomes an ExpiredState (core/states.py): whose, and when.
+_MARK = "json_extract(state, '$.kind') = 'expired'"
+_MARK_STATE = (
+    "json_object('platform', platform, 'user_id', user_id, 'nonce', '',"
+    " 'updated_at', updated_at, 'kind', 'expired')"
+)
 
 
 class SqliteRetention(SqliteConnections):
@@ -38,25 +56,32 @@ class SqliteRetention(SqliteConnections):
 
     async def anonymise_petition(self, petition: str, at: datetime, dry_run: bool = False) -> int:
         def anonymise(db: sqlite3.Connection) -> int:
-            db.execute(
-                f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
-                (petition,),
-            )
             cursor = db.execute(
                 f"UPDATE signatures SET user_id = '{_ERASED}', name = NULL, email = NULL,"
                 " email_key = NULL, postal_code = NULL, country = NULL, opted_in = 0,"
                 f" anonymised_at = ? WHERE {_OF_PETITION}",
                 (at.isoformat(), petition),
             )
-            return cursor.rowcount
+            anonymised = cursor.rowcount
+            # After the signatures: a broadcast to everyone is forgotten once none is left.
+            db.execute(
+                f"UPDATE deliveries SET address = '{_ERASED}' WHERE {_FINISHED_DELIVERIES}",
+                (petition,),
+            )
+            db.execute(f"DELETE FROM unreachable WHERE {_UNEXPLAINED_MARKS}")
+            return anonymised
 
         count = f"SELECT count(*) FROM signatures WHERE {_OF_PETITION}"
         return await self._erase(anonymise, count, (petition,), dry_run)
 
     async def erase_expired_pending(
-        self, petition: str, signed_before: datetime, dry_run: bool = False
+        self,
+        petition: str,
+        signed_before: datetime,
+        codes_expired_before: datetime,
+        dry_run: bool = False,
     ) -> int:
-        params = (petition, signed_before.isoformat())
+        params = (petition, signed_before.isoformat(), codes_expired_before.isoformat())
 
         def erase(db: sqlite3.Connection) -> int:
             ids = f"SELECT id FROM signatures WHERE {_EXPIRED_PENDING}"
@@ -75,14 +100,23 @@ class SqliteRetention(SqliteConnections):
         return await self._erase(erase, count, params, dry_run)
 
     async def delete_stale_conversations(
-        self, updated_before: datetime, dry_run: bool = False
+        self, updated_before: datetime, marks_before: datetime, dry_run: bool = False
     ) -> int:
         params = (updated_before.isoformat(),)
 
         def delete(db: sqlite3.Connection) -> int:
-            return db.execute("DELETE FROM conversations WHERE updated_at < ?", params).rowcount
+            erased = db.execute(
+                f"UPDATE conversations SET state = {_MARK_STATE}"
+                f" WHERE updated_at < ? AND NOT {_MARK}",
+                params,
+            ).rowcount
+            db.execute(  # after: a purge leaves not even the marks just made
+                f"DELETE FROM conversations WHERE updated_at < ? AND {_MARK}",
+                (marks_before.isoformat(),),
+            )
+            return erased
 
-        count = "SELECT count(*) FROM conversations WHERE updated_at < ?"
+        count = f"SELECT count(*) FROM conversations WHERE updated_at < ? AND NOT {_MARK}"
         return await self._erase(delete, count, params, dry_run)
 
     async def forget_old_inbound(self, received_before: datetime, dry_run: bool = False) -> int:

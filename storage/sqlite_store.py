@@ -27,7 +27,7 @@ from storage.batch_reader import BatchReader
 from storage.counter_keys import PENDING_KEYS, counter_keys, new_signature_keys
 from storage.group_commit import GroupCommitWriter
 from storage.migrations import migrate
-from storage.sqlite_broadcasts import SqliteBroadcasts
+from storage.sqlite_broadcasts import SqliteBroadcasts, forget_deliveries
 from storage.sqlite_figures import SqliteFigures
 from storage.sqlite_inbox import SqliteInbox
 from storage.sqlite_lifecycle import SqliteLifecycle
@@ -234,8 +234,8 @@ class SqliteStore(
     async def withdraw(self, signature_id: int, at: datetime) -> bool:
         def erase(db: sqlite3.Connection) -> bool:
             row = db.execute(
-                "SELECT petition, signed_at, platform, source, referrer_code, language, pending"
-                " FROM signatures WHERE id = ? AND withdrawn_at IS NULL",
+                "SELECT petition, signed_at, platform, source, referrer_code, language, pending,"
+                " user_id FROM signatures WHERE id = ? AND withdrawn_at IS NULL",
                 (signature_id,),
             ).fetchone()
             if row is None:
@@ -246,7 +246,8 @@ class SqliteStore(
                 (_iso(at), signature_id),
             )
             db.execute("DELETE FROM email_codes WHERE signature_id = ?", (signature_id,))
-            petition, signed_at, platform, source, referrer, language, pending = row
+            petition, signed_at, platform, source, referrer, language, pending, user = row
+            forget_deliveries(db, petition, platform, user)
             keys = (
                 counter_keys(_day(signed_at), platform, source, referrer, language)
                 if not pending

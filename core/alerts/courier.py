@@ -7,6 +7,7 @@ delivered, whichever process recorded the alert. Each delivery is taken once fro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +22,10 @@ from core.messages import Outbound
 log = logging.getLogger(__name__)
 
 BATCH = 50
+# An alert is taken from the store once, so a rate limit or a transient failure is retried
+# here, a few times, waiting as the platform asks (at most this long each time).
+ATTEMPTS = 3
+LONGEST_WAIT_SECONDS = 30.0
 
 _DIMENSION_KEYS = {
     Dimension.PLATFORM: "alert_dimension_platform",
@@ -60,15 +65,24 @@ class AlertCourier:
         for delivery in taken:
             try:
                 language = await self._store.chosen_language(delivery.platform, delivery.user_id)
-                message = self.message(delivery, language)
-                result = await self._sender.send_to_user(delivery.user_id, message)
-                status = result.status
+                status = await self._send(delivery.user_id, self.message(delivery, language))
             except Exception:  # a Sender should not raise; the alert is not tried again
                 log.exception("burst alert send raised platform=%s", self._sender.platform)
                 continue
             if status is not DeliveryStatus.DELIVERED:
                 log.warning("burst alert not delivered platform=%s: %s", delivery.platform, status)
         return len(taken)
+
+    async def _send(self, user_id: str, message: Outbound) -> DeliveryStatus:
+        """Send, trying again after "retry after" and transient failures; the last status."""
+        result = await self._sender.send_to_user(user_id, message)
+        for attempt in range(1, ATTEMPTS):
+            if result.status in (DeliveryStatus.DELIVERED, DeliveryStatus.UNREACHABLE):
+                break
+            wait = result.retry_after if result.retry_after is not None else float(attempt)
+            await asyncio.sleep(min(wait, LONGEST_WAIT_SECONDS))
+            result = await self._sender.send_to_user(user_id, message)
+        return result.status
 
     def message(self, delivery: AlertDelivery, language: str | None = None) -> Outbound:
         """The alert as a moderator reads it, in their language: the dimension and its value,

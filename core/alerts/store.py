@@ -56,8 +56,9 @@ class BurstStore(Protocol):
     async def burst_counts(
         self, petition: str, since: datetime, values: Mapping[Dimension, str]
     ) -> HourCounts:
-        """Active signatures (confirmed or pending) signed at or after ``since``: all, and
-        those that have each given value (an email domain is compared in lower case)."""
+        """Active signatures (confirmed or pending) signed at or after ``since``, imported
+        ones left out (an organizer's sheet is no burst): all, and those that have each
+        given value (an email domain is compared in lower case)."""
         ...
 
     async def record_burst_alert(

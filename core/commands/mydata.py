@@ -18,7 +18,13 @@ from core.config import CampaignConfig, FieldName
 from core.markup import Markup
 from core.models import AuditEntry, ConsentRecord, Signature
 from core.prompts import field_key
-from core.states import BroadcastDraft, ConversationState, SigningState, WithdrawalState
+from core.states import (
+    BroadcastDraft,
+    ConversationState,
+    ExpiredState,
+    SigningState,
+    WithdrawalState,
+)
 from core.store import Store
 from core.turn import Turn
 
@@ -163,6 +169,8 @@ def _conversation(turn: Turn, campaign: CampaignConfig, state: ConversationState
             return turn.text("mydata_withdrawing", at=at, slug=slug)
         case SigningState():
             return _signing(turn, campaign, state, at)
+        case ExpiredState():
+            return turn.text("mydata_expired", at=at)
 
 
 def _signing(turn: Turn, campaign: CampaignConfig, state: SigningState, at: str) -> Markup:

@@ -24,6 +24,7 @@ from core.broadcasts.models import (
     UnreachableMark,
 )
 from core.models import IMPORT_PLATFORM
+from core.retention_store import ERASED_ACCOUNT
 from storage.postgres.claimer import Claimer
 from storage.postgres.connections import Connection, PostgresConnections, changed
 from storage.postgres.wakeups import CHANNEL
@@ -58,6 +59,38 @@ _LANGUAGE = """
               WHERE s.platform = d.platform AND s.user_id = d.address
               ORDER BY s.id DESC LIMIT 1))
 """
+
+_ERASED = ERASED_ACCOUNT.replace("{id}", "' || id || '")
+_ERASED_PREFIX = ERASED_ACCOUNT.partition("{")[0]
+# The account ($2, $3) has no active signature left.
+_NO_ACTIVE_SIGNATURE = (
+    "NOT EXISTS (SELECT 1 FROM signatures WHERE platform = $2 AND user_id = $3"
+    " AND withdrawn_at IS NULL)"
+)
+
+
+async def forget_deliveries(db: Connection, petition: str, platform: str, user: str) -> None:
+    """After a withdrawal (same transaction): erase the account id from its deliveries of the
+    petition's broadcasts, and of broadcasts to everyone once it has no active signature left
+    (a pending one is skipped, as any withdrawn signer's is at its turn; the figures stay),
+    and its unreachable mark then too."""
+    await db.execute(
+        f"UPDATE deliveries SET address = '{_ERASED}',"
+        " status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END"
+        " WHERE kind = 'person' AND platform = $2 AND address = $3 AND broadcast_id IN"
+        f" (SELECT id FROM broadcasts WHERE petition = $1 OR (petition IS NULL"
+        f"  AND {_NO_ACTIVE_SIGNATURE}))",
+        petition,
+        platform,
+        user,
+    )
+    await db.execute(
+        "DELETE FROM unreachable WHERE platform = $1 AND user_id = $2 AND NOT EXISTS"
+        " (SELECT 1 FROM signatures WHERE platform = $1 AND user_id = $2"
+        " AND withdrawn_at IS NULL)",
+        platform,
+        user,
+    )
 
 
 class PostgresBroadcasts(PostgresConnections):
@@ -252,7 +285,8 @@ class PostgresBroadcasts(PostgresConnections):
                 await db.execute(
                     "INSERT INTO unreachable (platform, user_id, reason, at)"
                     " SELECT platform, address, coalesce(detail, ''), $2 FROM deliveries"
-                    " WHERE id = ANY($1::bigint[]) AND kind = 'person' ORDER BY platform, address"
+                    " WHERE id = ANY($1::bigint[]) AND kind = 'person'"
+                    f" AND address NOT LIKE '{_ERASED_PREFIX}%' ORDER BY platform, address"
                     " ON CONFLICT (platform, user_id)"
                     " DO UPDATE SET reason = excluded.reason, at = excluded.at",
                     unreachable,

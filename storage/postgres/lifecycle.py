@@ -9,6 +9,7 @@ from datetime import datetime
 import asyncpg
 
 from core.alerts.store import AlertDelivery, BurstAlert, Dimension, HourCounts
+from core.models import IMPORT_PLATFORM
 from storage.postgres.connections import Connection, PostgresConnections
 
 # Each dimension's value in a signature row; fixed SQL, never built from input.
@@ -55,9 +56,10 @@ class PostgresLifecycle(PostgresConnections):
         )
         params = [values[d].lower() if d is Dimension.EMAIL_DOMAIN else values[d] for d in wanted]
         rows = await self._fetch(
-            # The signed_at index gives the last hour's rows; only those are read.
+            # The signed_at index gives the last hour's rows; only those are read. Rows an
+            # organizer imported (stamped with the import's moment) are no burst.
             f"SELECT {sums} FROM signatures WHERE petition = $1 AND withdrawn_at IS NULL"
-            " AND signed_at >= $2",
+            f" AND signed_at >= $2 AND platform <> '{IMPORT_PLATFORM}'",
             petition,
             since,
             *params,

@@ -21,7 +21,7 @@ from core.models import AuditEntry, ConsentRecord, EmailCode, NewSignature, Sign
 from core.states import ConversationState, state_from_json
 from core.store import AlreadySigned
 from storage.counter_keys import PENDING_KEYS, counter_keys, new_signature_keys
-from storage.postgres.broadcasts import PostgresBroadcasts
+from storage.postgres.broadcasts import PostgresBroadcasts, forget_deliveries
 from storage.postgres.claimer import Claimer
 from storage.postgres.connections import Connection
 from storage.postgres.figures import TALLY_SHARDS, PostgresFigures
@@ -273,12 +273,13 @@ class PostgresStore(
                 " postal_code = NULL, opted_in = false, withdrawn_at = $2"
                 " WHERE id = $1 AND withdrawn_at IS NULL"
                 " RETURNING petition, platform, source, referrer_code, language, signed_day,"
-                " pending",
+                " pending, user_id",
                 signature_id,
                 at,
             )
             if row is None:
                 return False
+            await forget_deliveries(db, row["petition"], row["platform"], row["user_id"])
             await db.execute("DELETE FROM email_codes WHERE signature_id = $1", signature_id)
             keys = PENDING_KEYS if row["pending"] else _counted_keys(row)
             await _tally(db, row["petition"], [(*key, -1) for key in keys])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.alerts.store import BurstAlert, Dimension
+from core.models import IMPORT_PLATFORM
 from core.store import Store
 from tests.contract.test_store_contract import NOW, signature
 
@@ -48,6 +49,17 @@ async def test_burst_counts_are_the_last_hours_active_signatures_by_dimension(
     nobody = await store.burst_counts("p", since, {Dimension.REFERRER: "nobody"})
     assert nobody.by == {Dimension.REFERRER: 0}
     assert (await store.burst_counts("p", since, {})).total == 3
+
+
+async def test_signatures_an_organizer_imported_are_no_burst(store: Store) -> None:
+    await store.add_signature(signature("1", "a@example.org"))
+    # A sheet of paper signatures imported just now, stamped with the import's moment.
+    sheet = [signature(f"s{i}", f"p{i}@example.org", platform=IMPORT_PLATFORM) for i in range(5)]
+    assert await store.import_signatures(sheet) == [True] * 5
+    since = NOW - timedelta(hours=1)
+    counts = await store.burst_counts("p", since, {Dimension.EMAIL_DOMAIN: "example.org"})
+    assert counts.by == {Dimension.EMAIL_DOMAIN: 1}
+    assert counts.total == 1
 
 
 def alert(value: str = "example.org", window: int = 0) -> BurstAlert:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.inbox import StoredReplies
-from core.states import SigningState, SigningStep
+from core.states import ExpiredState, SigningState, SigningStep
 from core.store import Store
 from tests.contract.test_broadcast_store_contract import draft
 from tests.contract.test_pending_signature_contract import code
@@ -74,12 +74,13 @@ async def test_expired_pending_signatures_are_deleted_with_their_code(store: Sto
         )
     )
     confirmed = await store.add_signature(signature("3", "c@example.org"))
-    cutoff = NOW + timedelta(hours=1)
-    assert await store.erase_expired_pending("p", cutoff, dry_run=True) == 1
+    cutoff, codes = NOW + timedelta(hours=1), NOW + timedelta(hours=25)  # its code expired
+    assert await store.erase_expired_pending("p", cutoff, codes, dry_run=True) == 1
     assert await store.pending_count("p") == 2
-    assert await store.erase_expired_pending("p", cutoff) == 1
-    assert await store.erase_expired_pending("p", cutoff) == 0
-    assert await store.erase_expired_pending("q", LATER) == 0  # another petition's rows only
+    assert await store.erase_expired_pending("p", cutoff, codes) == 1
+    assert await store.erase_expired_pending("p", cutoff, codes) == 0
+    # another petition's rows only
+    assert await store.erase_expired_pending("q", LATER, LATER) == 0
     assert await store.signature(old.id) is None
     assert await store.email_code(old.id) is None
     assert await store.signatures_of("telegram", "1") == []
@@ -89,6 +90,21 @@ async def test_expired_pending_signatures_are_deleted_with_their_code(store: Sto
     assert (await store.signature(confirmed.id)) is not None
     # The address is free again: its owner can sign anew.
     await store.add_signature(signature("1", "a@example.org"))
+
+
+async def test_a_pending_signature_whose_code_was_sent_again_late_is_kept(store: Store) -> None:
+    late = await store.add_signature(
+        signature("1", "a@example.org").model_copy(update={"pending": True})
+    )
+    # Signed long ago, but its code was sent again an hour ago and is still good.
+    fresh_code = code(late.id).model_copy(update={"expires_at": LATER + timedelta(hours=23)})
+    await store.save_email_code(fresh_code)
+    assert await store.erase_expired_pending("p", LATER, LATER, dry_run=True) == 0
+    assert await store.erase_expired_pending("p", LATER, LATER) == 0
+    assert await store.email_code(late.id) == fresh_code
+    after = LATER + timedelta(hours=24)
+    assert await store.erase_expired_pending("p", after, after) == 1
+    assert await store.signature(late.id) is None
 
 
 async def test_stale_conversations_are_swept_and_fresh_ones_kept(store: Store) -> None:
@@ -104,10 +120,17 @@ async def test_stale_conversations_are_swept_and_fresh_ones_kept(store: Store) -
                 updated_at=NOW - timedelta(hours=age),
             )
         )
-    cutoff = NOW - timedelta(hours=24)
-    assert await store.delete_stale_conversations(cutoff, dry_run=True) == 1
+    cutoff, marks = NOW - timedelta(hours=24), NOW - timedelta(days=8)
+    assert await store.delete_stale_conversations(cutoff, marks, dry_run=True) == 1
     assert await store.get_conversation("telegram", "1") is not None
-    assert await store.delete_stale_conversations(cutoff) == 1
+    assert await store.delete_stale_conversations(cutoff, marks) == 1
+    assert await store.delete_stale_conversations(cutoff, marks) == 0  # a mark is no more
+    # What was typed is gone; a mark of whose it was and when stays, for the next message.
+    assert await store.get_conversation("telegram", "1") == ExpiredState(
+        platform="telegram", user_id="1", nonce="", updated_at=NOW - timedelta(hours=30)
+    )
+    assert await store.get_conversation("telegram", "2") is not None
+    assert await store.delete_stale_conversations(cutoff, NOW) == 0  # marks go, unsaid
     assert await store.get_conversation("telegram", "1") is None
     assert await store.get_conversation("telegram", "2") is not None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.bot import PetitionBot
 from core.messages import Inbound
+from core.states import ExpiredState
 from storage import SqliteStore
 from tests.unit.chat import Chat, Clock, campaign
 
@@ -83,7 +84,9 @@ async def test_an_abandoned_signing_swept_leaves_no_trace_on_disk(tmp_path: Path
         report = await bot.retention.sweep()
         assert report.conversations == 1
         await store.delete_conversation("none", "none")
-        assert await store.get_conversation("telegram", "7700555678") is None
+        # Only the mark of whose it was and when, so a later message is told it expired.
+        assert isinstance(await store.get_conversation("telegram", "7700555678"), ExpiredState)
         assert EMAIL.encode() not in on_disk(path)
+        assert NAME.encode() not in on_disk(path)
     finally:
         await store.close()

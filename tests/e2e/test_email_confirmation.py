@@ -131,6 +131,54 @@ async def test_an_expired_code_is_refused(world: World, smtp: SmtpServer) -> Non
     assert world.runtime is not None and await world.runtime.store.count(SLUG) == 0
 
 
+async def test_a_code_sent_again_late_still_confirms_after_the_sweep(
+    world: World, smtp: SmtpServer
+) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    chat, _ = await signed_and_mailed(world, smtp, "jane@example.org")
+    world.clock.advance(hours=40)  # the first code expired; the signer asks for another
+    await chat.press("Send a new code")
+    assert "new 6-digit code" in chat.last
+    world.clock.advance(hours=9)  # signed 49 hours ago: past code lifetime plus grace
+    await runtime.core.retention.sweep()
+    await chat.send(smtp.inbox.codes_to("jane@example.org")[-1])
+    assert "Confirmed" in chat.last
+    assert await runtime.store.count(SLUG) == 1
+    # Once the new code too is past its grace, the sweep erases the signature.
+    other = Chat(runtime.core, "2")
+    await other.sign("Joe Doe", "joe@example.org")
+    world.clock.advance(hours=40)
+    await other.press("Send a new code")
+    world.clock.advance(hours=24 + 24, seconds=1)
+    assert (await runtime.core.retention.sweep()).petitions[0].expired_pending == 1
+    await other.send(smtp.inbox.codes_to("joe@example.org")[-1])
+    assert "Confirmed" not in other.last
+
+
+async def test_a_code_typed_while_the_petition_is_paused_counts_only_after_resume(
+    world: World, smtp: SmtpServer
+) -> None:
+    runtime = world.runtime
+    assert runtime is not None
+    chat, code = await signed_and_mailed(world, smtp, "jane@example.org")
+    petition = runtime.config.campaign.default_petition
+    assert await runtime.core.lifecycles.pause(petition, "cli:organizer", world.clock.now)
+    await chat.send(code)
+    assert "paused" in chat.replies[-2].text.to_plain_text()
+    assert "once signing resumes" in chat.last
+    world.clock.advance(minutes=2)
+    await chat.press("Send a new code")  # no email for a petition that takes no signatures
+    assert "paused" in chat.replies[-2].text.to_plain_text()
+    assert len(smtp.inbox.codes_to("jane@example.org")) == 1
+    assert await runtime.store.count(SLUG) == 0
+    assert await runtime.store.pending_count(SLUG) == 1
+    assert await runtime.core.lifecycles.resume(petition, "cli:organizer", world.clock.now)
+    await chat.send(code)  # the same code, not used up by the refusal
+    assert "Confirmed" in chat.last
+    assert await runtime.store.count(SLUG) == 1
+
+
 async def test_resending_waits_a_minute_and_stops_after_five_emails(
     world: World, smtp: SmtpServer
 ) -> None:

@@ -38,3 +38,28 @@ def test_a_petition_paused_from_the_command_line_refuses_a_chat_until_resumed(
         "petition_paused",
         "petition_resumed",
     ]
+
+
+def test_a_closed_petition_is_not_paused_from_the_command_line_as_in_a_chat(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "closed.toml"
+    text = EXAMPLE.read_text().replace(
+        'slug = "dont-run-joe"\n', 'slug = "dont-run-joe"\ncloses_at = 2020-01-01T00:00:00Z\n', 1
+    )
+    config.write_text(text)
+
+    def run(command: str) -> str:
+        result = subprocess.run(
+            [COMMAND, command, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "is closed already: there is nothing to pause" in run("pause")
+    assert "was not paused; nothing changed" in run("resume")
+    assert rows(tmp_path, "SELECT count(*) FROM audit_log") == [(0,)]

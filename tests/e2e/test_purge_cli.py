@@ -21,6 +21,7 @@ import pytest
 
 from bots.config import load_config
 from bots.runtime import build_runtime
+from core.broadcasts.models import DeliveryOutcome, DeliveryState
 from core.inbox import StoredReplies
 from core.models import NewSignature
 from core.store import Store
@@ -90,6 +91,17 @@ async def plant(config_path: Path) -> None:
         )
         await store.confirm_broadcast(broadcast.id, [], clock.now)
         await store.cancel_broadcast(broadcast.id, clock.now)  # over: its recipients listed
+        # One to everyone, which reached nobody (the signer blocked the bot): in a campaign
+        # of one petition, its rows too would say who had signed it.
+        everyone = await store.create_broadcast(
+            None, "News", "console:organizer", ("c", "o"), clock.now
+        )
+        await store.confirm_broadcast(everyone.id, [], clock.now)
+        claimed = await store.claim_deliveries(everyone.id, "telegram", 10)
+        blocked = DeliveryState.UNREACHABLE
+        outcomes = [DeliveryOutcome(delivery_id=d.id, state=blocked, attempts=1) for d in claimed]
+        await store.record_outcomes(outcomes, clock.now)
+        assert await store.finish_broadcast(everyone.id, clock.now)
     finally:
         await store.close()
 

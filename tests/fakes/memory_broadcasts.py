@@ -16,6 +16,7 @@ from core.broadcasts.models import (
     UnreachableMark,
 )
 from core.models import IMPORT_PLATFORM, ConsentRecord, Signature
+from core.retention_store import ERASED_ACCOUNT
 
 
 class MemoryBroadcasts:
@@ -29,6 +30,23 @@ class MemoryBroadcasts:
         self.deliveries: dict[int, dict] = {}
         self.unreachable: dict[tuple[str, str], UnreachableMark] = {}
         self.reported: set[int] = set()
+
+    def _forget_deliveries(self, petition: str, platform: str, user_id: str) -> None:
+        """After a withdrawal: the account id leaves its deliveries of the petition's
+        broadcasts, and of broadcasts to everyone once no active signature is left."""
+        active = any(
+            s.active and (s.platform, s.user_id) == (platform, user_id) for s in self.signatures
+        )
+        for row in self.deliveries.values():
+            broadcast = self.broadcasts[row["broadcast_id"]]
+            if (row["kind"], row["platform"], row["address"]) != ("person", platform, user_id):
+                continue
+            if broadcast.petition == petition or (broadcast.petition is None and not active):
+                row["address"] = ERASED_ACCOUNT.format(id=row["id"])
+                if row["state"] is DeliveryState.PENDING:
+                    row["state"] = DeliveryState.SKIPPED
+        if not active:
+            self.unreachable.pop((platform, user_id), None)
 
     def _language_of(self, row: dict) -> str | None:
         """Chosen with /language, else the person's latest signature's."""
@@ -187,7 +205,12 @@ class MemoryBroadcasts:
             row["attempts"] = outcome.attempts
             row["detail"] = outcome.detail[:200]
             row["finished_at"] = at
-            if outcome.state is DeliveryState.UNREACHABLE and row["kind"] == "person":
+            erased = row["address"].startswith(ERASED_ACCOUNT.partition("{")[0])
+            if (
+                outcome.state is DeliveryState.UNREACHABLE
+                and row["kind"] == "person"
+                and not erased
+            ):
                 mark = UnreachableMark(reason=outcome.detail, at=at)
                 self.unreachable[(row["platform"], row["address"])] = mark
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from core.alerts.store import AlertDelivery, BurstAlert, Dimension, HourCounts
-from core.models import Signature
+from core.models import IMPORT_PLATFORM, Signature
 
 
 def _value(signature: Signature, dimension: Dimension) -> str | None:
@@ -47,7 +47,10 @@ class MemoryLifecycle:
         recent = [
             s
             for s in self.signatures
-            if s.petition == petition and s.active and s.signed_at >= since
+            if s.petition == petition
+            and s.active
+            and s.signed_at >= since
+            and s.platform != IMPORT_PLATFORM
         ]
         wanted = {d: v.lower() if d is Dimension.EMAIL_DOMAIN else v for d, v in values.items()}
         by = {d: sum(_value(s, d) == v for s in recent) for d, v in wanted.items()}

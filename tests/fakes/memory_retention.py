@@ -7,7 +7,7 @@ from datetime import datetime
 from core.broadcasts.models import Broadcast, BroadcastStatus
 from core.models import ConsentRecord, EmailCode, Signature
 from core.retention_store import ERASED_ACCOUNT
-from core.states import state_from_json
+from core.states import ExpiredState, state_from_json
 
 _OVER = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)
 
@@ -23,6 +23,7 @@ class MemoryRetention:
     inbox: dict[tuple[str, str], dict]
     broadcasts: dict[int, Broadcast]
     deliveries: dict[int, dict]
+    unreachable: dict[tuple[str, str], object]
 
     def __init__(self) -> None:
         self.anonymised: set[int] = set()
@@ -51,16 +52,32 @@ class MemoryRetention:
                     "opted_in": False,
                 }
             )
-        broadcasts = self.broadcasts.values()
-        over = {b.id for b in broadcasts if b.petition == petition and b.status in _OVER}
+        # A broadcast to everyone is forgotten once its account has no signature left, and
+        # so is an unreachable mark (it only said that the account was in an audience).
+        accounts = {(s.platform, s.user_id) for s in self.signatures if s.id not in self.erased}
+        over = {b.id: b.petition for b in self.broadcasts.values() if b.status in _OVER}
         for row in self.deliveries.values():
-            if row["broadcast_id"] in over and row["kind"] == "person":
+            if row["broadcast_id"] not in over or row["kind"] != "person":
+                continue
+            target = over[row["broadcast_id"]]
+            if target == petition or (
+                target is None and (row["platform"], row["address"]) not in accounts
+            ):
                 row["address"] = ERASED_ACCOUNT.format(id=row["id"])
+        for who in [who for who in self.unreachable if who not in accounts]:
+            del self.unreachable[who]
         return len(chosen)
 
     async def erase_expired_pending(
-        self, petition: str, signed_before: datetime, dry_run: bool = False
+        self,
+        petition: str,
+        signed_before: datetime,
+        codes_expired_before: datetime,
+        dry_run: bool = False,
     ) -> int:
+        young = {
+            i for i, code in self.email_codes.items() if code.expires_at >= codes_expired_before
+        }
         chosen = [
             s
             for s in self.signatures
@@ -68,7 +85,7 @@ class MemoryRetention:
             and s.pending
             and s.active
             and s.signed_at < signed_before
-            and s.id not in self.erased
+            and s.id not in self.erased | young
         ]
         if dry_run:
             return len(chosen)
@@ -93,15 +110,24 @@ class MemoryRetention:
         return len(chosen)
 
     async def delete_stale_conversations(
-        self, updated_before: datetime, dry_run: bool = False
+        self, updated_before: datetime, marks_before: datetime, dry_run: bool = False
     ) -> int:
+        states = {key: state_from_json(raw) for key, raw in self.conversations.items()}
         stale = [
             key
-            for key, raw in self.conversations.items()
-            if state_from_json(raw).updated_at < updated_before
+            for key, state in states.items()
+            if state.updated_at < updated_before and not isinstance(state, ExpiredState)
         ]
-        if not dry_run:
-            for key in stale:
+        if dry_run:
+            return len(stale)
+        for key in stale:
+            mark = ExpiredState(
+                platform=key[0], user_id=key[1], nonce="", updated_at=states[key].updated_at
+            )
+            self.conversations[key] = mark.model_dump_json()
+            states[key] = mark
+        for key, state in states.items():  # after: a purge leaves not even the new marks
+            if isinstance(state, ExpiredState) and state.updated_at < marks_before:
                 del self.conversations[key]
         return len(stale)
 

@@ -160,6 +160,7 @@ class MemoryStore(MemoryBroadcasts, MemoryInbox, MemoryRetention, MemoryLifecycl
                 "withdrawn_at": at,
             }
         )
+        self._forget_deliveries(signature.petition, signature.platform, signature.user_id)
         return True
 
     async def count(self, petition: str) -> int:

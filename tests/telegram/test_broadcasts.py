@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 from core.bot import PetitionBot
@@ -58,3 +61,26 @@ async def test_an_export_asked_for_in_a_group_is_never_posted_there(
     reply = await organizer.ask("/export")
     assert reply.kind == "message" and reply.file is None
     assert all(m.file is None for m in tg.messages(GROUP["id"]))
+
+
+async def test_after_withdraw_no_row_says_which_broadcasts_reached_the_signer(
+    tg: FakeTelegramServer, app, core: PetitionBot, alice: Person, tmp_path: Path
+) -> None:
+    await alice.sign()
+    organizer = Person(tg, ORGANIZER_ID, "Olga")
+    preview = await organizer.ask("/broadcast all Big news")
+    await organizer.press(preview, "📣 Confirm and send")
+    await tg.wait_for_message(alice.chat_id, lambda m: m.plain.startswith("Big news"))
+    await tg.wait_for_message(ORGANIZER_ID, lambda m: "finished" in m.plain, timeout=10)
+    assert "Announcements sent to you" in (await alice.ask("/mydata")).plain
+
+    question = await alice.ask("/withdraw")
+    await alice.press(question, "Yes, withdraw")
+
+    assert "Announcements sent to you" not in (await alice.ask("/mydata")).plain
+    with sqlite3.connect(tmp_path / "petition.db") as db:
+        rows = db.execute(
+            "SELECT status FROM deliveries WHERE address = ?", (str(alice.chat_id),)
+        ).fetchall()
+        kept = db.execute("SELECT status FROM deliveries WHERE kind = 'person'").fetchall()
+    assert rows == [] and kept == [("delivered",)]  # the organizer's figures stay

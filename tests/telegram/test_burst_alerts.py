@@ -114,3 +114,16 @@ async def test_a_burst_from_one_domain_alerts_each_moderator_once_per_window(
     for moderator in (MODERATOR_ID, ORGANIZER_ID):
         assert len([m for m in tg.messages(moderator) if is_alert(m)]) == 1
     assert await core.store.count(SLUG) == 251
+
+
+async def test_an_alert_the_platform_rate_limits_is_sent_again_not_lost(
+    tg: FakeTelegramServer, app, core: PetitionBot
+) -> None:
+    await stored_elsewhere(core, 200)
+    # Busy hour: Telegram answers the alert to the moderator with "retry after 1 second".
+    tg.fail_next("sendMessage", chat_id=MODERATOR_ID, kind="retry_after", retry_after=1)
+    await sign_on_telegram(tg, 20_000, 1)  # the 201st
+
+    alert = await tg.wait_for_message(MODERATOR_ID, is_alert)
+    assert f"email domain {DOMAIN}: 201 signatures in the last hour" in alert.plain
+    await tg.wait_for_message(ORGANIZER_ID, is_alert)

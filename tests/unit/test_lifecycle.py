@@ -165,3 +165,17 @@ async def test_the_steps_of_a_signing_see_another_process_pause_within_a_second(
     # Its own pause and resume are seen at once.
     await here.resume(petition, "telegram:1", clock.now)
     assert await here.of(petition, clock.now) is PetitionLifecycle.OPEN
+
+
+async def test_sign_while_paused_drops_the_answers_of_a_signing_under_way() -> None:
+    clock = Clock()
+    store = MemoryStore()
+    bot = organized(clock, store)
+    organizer, late = Chat(bot, ORGANIZER), Chat(bot, "2")
+    await late.send("/sign")
+    await late.press("Yes, I want")
+    await late.send("Joe Late")
+    await organizer.send("/pause")
+    await late.send("/sign")  # not a step of the signing: a new attempt, refused as well
+    assert "paused" in late.last and "0 signatures" in late.last
+    assert store.conversations == {}

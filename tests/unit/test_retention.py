@@ -68,4 +68,25 @@ async def test_the_sweep_never_anonymises_it_only_erases_what_expired() -> None:
     swept = await bot.retention.sweep()
     assert (swept.petitions[0].anonymised, swept.conversations) == (0, 1)
     assert store.signatures[0].email == "jane@example.org"
+    assert "Joe Half" not in str(store.conversations)  # only the mark of whose it was
+
+
+async def test_a_signer_back_after_the_sweep_is_told_their_signing_expired() -> None:
+    clock, store = Clock(), MemoryStore()
+    bot = PetitionBot(campaign(), store, clock=clock)
+    half = Chat(bot, "2")
+    await half.send("/sign")
+    await half.press("Yes, I want")
+    await half.send("Joe Half")
+    clock.advance(days=2)
+    assert (await bot.retention.sweep()).conversations == 1
+    assert "Joe Half" not in str(store.conversations)  # what was typed is erased
+    await half.send("joe@example.org")  # the answer to the step they had left
+    assert "expired after a long pause" in half.last
+    await half.send("hello")
+    assert "did not understand" in half.last  # told once
+    # A purge leaves no trace of the conversation at all.
+    await half.send("/sign")
+    clock.advance(days=2)
+    await bot.retention.purge("cli:organizer")
     assert store.conversations == {}
