@@ -53,7 +53,7 @@ class BroadcastComposer:
             return await self._ask_audience(turn, self._new_state(turn, " ".join(args)))
         state = self._new_state(turn, "")
         await self._store.save_conversation(state)
-        return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
+        return [self._ask_text(turn, state)]
 
     async def broadcasts(self, turn: Turn) -> list[Outbound]:
         recent = await self._store.recent_broadcasts(10)
@@ -115,7 +115,7 @@ class BroadcastComposer:
                 draft = await self._store.get_broadcast(state.broadcast_id)
                 if draft is not None:
                     return [await self._preview_message(turn, state, draft)]
-        return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
+        return [self._ask_text(turn, state)]
 
     async def on_choice(self, turn: Turn, state: BroadcastDraft, name: str) -> list[Outbound]:
         if turn.role < Role.ORGANIZER:  # roles are re-checked on every privileged button
@@ -157,10 +157,12 @@ class BroadcastComposer:
     async def _ask_audience(self, turn: Turn, state: BroadcastDraft) -> list[Outbound]:
         text = state.text.strip()
         if not text:
-            return [turn.say("broadcast_ask_text", choices=[[self._cancel_button(turn, state)]])]
+            return [self._ask_text(turn, state)]
         if len(text) > self._desk.max_length:
-            await self._store.delete_conversation(state.platform, state.user_id)
-            return [self._too_long(turn, MessageTooLong(len(text), self._desk.max_length))]
+            # The draft stays at this step: a shorter text carries on, nothing to start again.
+            limit, cancel = self._desk.max_length, [[self._cancel_button(turn, state)]]
+            key = "broadcast_too_long_retry"
+            return [turn.say(key, limit=limit, length=len(text), choices=cancel)]
         state.step = DraftStep.AUDIENCE
         state.text = text
         await self._store.save_conversation(state)
@@ -194,6 +196,10 @@ class BroadcastComposer:
         state = self._new_state(turn, text, broadcast.id)
         await self._store.save_conversation(state)
         return [await self._preview_message(turn, state, broadcast)]
+
+    def _ask_text(self, turn: Turn, state: BroadcastDraft) -> Outbound:
+        cancel = [[self._cancel_button(turn, state)]]
+        return turn.say("broadcast_ask_text", limit=self._desk.max_length, choices=cancel)
 
     def _too_long(self, turn: Turn, refused: MessageTooLong) -> Outbound:
         return turn.say("broadcast_too_long", limit=refused.limit, length=refused.length)

@@ -22,9 +22,13 @@ async def test_a_broadcast_over_the_configured_length_is_refused_and_nothing_is_
     await organizer.send("/broadcast dont-run-joe " + "x" * 101)
     assert "at most 100 characters (yours has 101)" in organizer.last
     await organizer.send("/broadcast")
+    assert "up to 100 characters" in organizer.last  # the configured limit, not a default
     await organizer.send("y" * 101)
     assert "at most 100 characters (yours has 101)" in organizer.last
     assert await store.recent_broadcasts(5) == []
+    # The draft waits at its step: a shorter text carries on without a new /broadcast.
+    await organizer.send("y" * 100)
+    assert "Who should get it?" in organizer.last
 
 
 async def test_a_broadcast_of_exactly_the_length_is_previewed() -> None:
