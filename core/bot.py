@@ -213,7 +213,7 @@ class PetitionBot:
             try:
                 await self.bursts.signed(signature, self.clock())
             except Exception:  # the signature is stored; only this check is missed
-                log.exception("could not check for a burst petition=%s", signature.petition)
+                log.exception("could not check for a burst")  # no petition: it would date a signing
 
     async def _safely(
         self,

@@ -200,7 +200,6 @@ class EmailConfirmation:
             return [turn.say("code_expired", petition, choices=buttons, private=True)]
         if code_matches(code, stored.code_hash):
             await self._store.confirm_signature(signature.id, turn.now)
-            log.info("signature confirmed petition=%s", petition.slug)
             count = await self._store.count(petition.slug)
             return [
                 turn.say(
@@ -261,9 +260,9 @@ class EmailConfirmation:
         except MailNotSent as exc:
             failures = stored.send_failures + 1
             backoff = min(RETRY_FIRST * 2 ** (failures - 1), RETRY_LONGEST)
+            # The mail server's trouble, not whose mail: no petition, no signature id.
             log.warning(
-                "confirmation email not sent petition=%s failures=%d: %s",
-                item.petition,
+                "confirmation email not sent, failures=%d: %s",
                 failures,
                 type(exc.__cause__ or exc).__name__,
             )
@@ -277,8 +276,8 @@ class EmailConfirmation:
             "send_failures": 0,
         }
         await self._store.save_email_code(stored.model_copy(update=sent))
-        # No signature id: beside an adapter's user ids it would tell who signed.
-        log.info("confirmation email sent petition=%s", item.petition)
+        # Nothing logged: a line per mail sent, at the time someone signed, beside any line
+        # naming an account, would tell who signed.
         return True
 
     def _mail(self, item: CodeToSend, petition: PetitionConfig) -> Mail:

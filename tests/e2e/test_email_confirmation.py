@@ -4,6 +4,7 @@ mailed through aiosmtplib to a real SMTP server (aiosmtpd) on 127.0.0.1, read fr
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import AsyncIterator
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -312,3 +313,22 @@ async def test_a_code_sent_later_is_in_the_signers_language(world: World, smtp: 
     assert subject.endswith("es tu código para confirmar tu firma"), subject
     body = mail.get_payload(decode=True).decode(mail.get_content_charset() or "utf-8")
     assert "No te presentes, Joe" in body and "Don't Run Joe" not in body, body
+
+
+async def test_signing_confirming_and_withdrawing_leave_no_log_line_about_the_signer(
+    world: World, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    chat, code = await signed_and_mailed(world, smtp, "zelda@example.org")
+    await chat.send(code)
+    assert "Confirmed" in chat.last
+    await chat.send("/withdraw")
+    await chat.press("Yes, withdraw")
+    assert world.runtime is not None and await world.runtime.store.count(SLUG) == 0
+    # Each would say, at the moment it happened, that someone signed (or had).
+    events = ("email sent", "signature confirmed", "signature withdrawn")
+    own = [r.getMessage() for r in caplog.records if r.name.startswith(("core.", "bots."))]
+    assert not [line for line in own if any(event in line for event in events)]
+    # (The test's own SMTP server, aiosmtpd's "mail.log", logs the mail it received.)
+    assert not [line for line in own if "zelda" in line or code in line]
+    assert own  # the bot's DEBUG lines were captured
